@@ -1,0 +1,92 @@
+#include "app/ingest_options.h"
+
+#include <unistd.h>
+
+#include "core/time_util.h"
+
+namespace eventlake {
+
+void AddIngestOptions(CLI::App& sub, IngestOptions& o) {
+  sub.add_option("--lake", o.lake, "Lake directory (created if missing)")->required();
+  sub.add_option("inputs", o.inputs, "NDJSON inputs, plain, gzip or zstd (detected by content); '-' or none: stdin");
+  sub.add_option("--format", o.format, "Output format: json (JSON lines)")->capture_default_str();
+  sub.add_option("--compression", o.compression, "Output compression: none|gzip|zstd")->capture_default_str();
+  sub.add_option("--dedup", o.dedup, "Dedup store: rocksdb (persistent, under the lake) | memory (this run only)")
+      ->capture_default_str();
+  sub.add_option("--state", o.state_dir, "State directory (claims, checkpoints, commit log); default LAKE/_eventlake/state");
+  sub.add_option("--dedup-window", o.dedup_window,
+                 "Event-time dedup window (s|m|h|d): a uuid stays claimed until the watermark passes first-seen + window")
+      ->capture_default_str();
+  sub.add_option("--flush-size", o.flush_size, "Flush a partition's buffer at this many bytes (KiB|MiB|GiB)")
+      ->capture_default_str();
+  sub.add_option("--flush-count", o.flush_count, "Flush a partition's buffer at this many events (0: no limit)")
+      ->capture_default_str();
+  sub.add_option("--flush-age", o.flush_age, "Flush a partition's buffer this long after its first event (s|m|h)")
+      ->capture_default_str();
+  sub.add_option("--memory-budget", o.memory_budget,
+                 "Memory for all partition buffers together; over it, the largest are flushed")
+      ->capture_default_str();
+  sub.add_option("--max-record-size", o.max_record_size, "Longer records are dead-lettered as record_too_large")
+      ->capture_default_str();
+  sub.add_option("--min-created-at", o.min_created_at, "Earliest valid created_at (Unix seconds or YYYY-MM-DD), inclusive")
+      ->capture_default_str();
+  sub.add_option("--max-created-at", o.max_created_at, "Latest valid created_at (Unix seconds or YYYY-MM-DD), exclusive")
+      ->capture_default_str();
+  sub.add_option("--report", o.report_path, "Also write the JSON run report to this file");
+  sub.add_option("--progress", o.progress, "Progress line on stderr: auto (when a terminal) | always | never")
+      ->capture_default_str();
+  sub.add_flag("--quiet,-q", o.quiet, "No summary and no progress on stderr (errors still print)");
+}
+
+namespace {
+Status Bad(const std::string& flag, const std::string& value, const std::string& want) {
+  return Status::Error("invalid " + flag + " '" + value + "': " + want);
+}
+}  // namespace
+
+Status ValidateIngestOptions(IngestOptions& o) {
+  if (o.lake.empty()) return Status::Error("--lake must name a directory");
+  if (o.format != "json") return Bad("--format", o.format, "expected json (parquet is not built yet)");
+  if (o.compression == "none") o.compression_kind = Compression::kNone;
+  else if (o.compression == "gzip") o.compression_kind = Compression::kGzip;
+  else if (o.compression == "zstd") o.compression_kind = Compression::kZstd;
+  else return Bad("--compression", o.compression, "expected none, gzip or zstd");
+  if (o.dedup != "rocksdb" && o.dedup != "memory") return Bad("--dedup", o.dedup, "expected rocksdb or memory");
+  auto window = ParseDuration(o.dedup_window);
+  if (!window || *window <= 0) return Bad("--dedup-window", o.dedup_window, "expected a positive duration like 7d or 36h");
+  o.window_seconds = *window;
+  auto size = ParseSize(o.flush_size);
+  if (!size || *size == 0 || *size > (2ULL << 30)) return Bad("--flush-size", o.flush_size, "expected a size from 1 byte to 2GiB, like 64MiB");
+  o.flush.max_bytes = *size;
+  o.flush.max_events = o.flush_count;
+  auto age = ParseDuration(o.flush_age);
+  if (!age || *age <= 0) return Bad("--flush-age", o.flush_age, "expected a positive duration like 60s or 5m");
+  o.flush.max_age_us = *age * 1000000;
+  auto budget = ParseSize(o.memory_budget);
+  if (!budget || *budget < (1 << 20)) return Bad("--memory-budget", o.memory_budget, "expected at least 1MiB");
+  o.flush.memory_budget = *budget;
+  auto rec = ParseSize(o.max_record_size);
+  if (!rec || *rec < 64 || *rec > (256ULL << 20)) return Bad("--max-record-size", o.max_record_size, "expected 64 bytes to 256MiB");
+  o.max_record_bytes = *rec;
+  auto lo = ParseTimePoint(o.min_created_at);
+  if (!lo) return Bad("--min-created-at", o.min_created_at, "expected Unix seconds (>= 0) or YYYY-MM-DD");
+  auto hi = ParseTimePoint(o.max_created_at);
+  if (!hi) return Bad("--max-created-at", o.max_created_at, "expected Unix seconds or YYYY-MM-DD");
+  if (*hi <= *lo) return Status::Error("--max-created-at must be after --min-created-at");
+  if (*hi > 253402300800) return Bad("--max-created-at", o.max_created_at, "must be before year 10000");
+  o.min_created = *lo;
+  o.max_created = *hi;
+  if (o.progress == "auto") o.show_progress = isatty(STDERR_FILENO) != 0;
+  else if (o.progress == "always") o.show_progress = true;
+  else if (o.progress == "never") o.show_progress = false;
+  else return Bad("--progress", o.progress, "expected auto, always or never");
+  if (o.quiet) o.show_progress = false;
+  if (o.inputs.empty()) o.inputs.push_back("-");
+  int stdin_count = 0;
+  for (const auto& in : o.inputs) stdin_count += in == "-";
+  if (stdin_count > 1) return Status::Error("standard input ('-') can be given only once");
+  if (o.state_dir.empty()) o.state_dir = o.lake + "/_eventlake/state";
+  return Status::Ok();
+}
+
+}  // namespace eventlake

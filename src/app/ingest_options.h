@@ -1,0 +1,48 @@
+#pragma once
+// `eventlake ingest` options: registered on the CLI, then checked before any I/O
+// (a typo fails at start with the flag's name, never an hour later).
+#include <CLI/CLI.hpp>
+
+#include <cstdint>
+#include <string>
+#include <vector>
+
+#include "core/status.h"
+#include "encode/encoder.h"
+#include "partition/buffers.h"
+
+namespace eventlake {
+
+struct IngestOptions {
+  // As given on the command line.
+  std::string lake;
+  std::vector<std::string> inputs;
+  std::string format = "json";
+  std::string compression = "none";
+  std::string dedup = "rocksdb";
+  std::string state_dir;
+  std::string dedup_window = "7d";
+  std::string flush_size = "64MiB";
+  uint64_t flush_count = 0;
+  std::string flush_age = "60s";
+  std::string memory_budget = "256MiB";
+  std::string max_record_size = "1MiB";
+  std::string min_created_at = "0";
+  std::string max_created_at = "2100-01-01";
+  std::string report_path;
+  std::string progress = "auto";
+  bool quiet = false;
+
+  // Checked and parsed by Validate().
+  Compression compression_kind = Compression::kNone;
+  int64_t window_seconds = 0;
+  FlushPolicy flush;
+  uint64_t max_record_bytes = 0;
+  int64_t min_created = 0, max_created = 0;
+  bool show_progress = false;
+};
+
+void AddIngestOptions(CLI::App& sub, IngestOptions& o);
+Status ValidateIngestOptions(IngestOptions& o);
+
+}  // namespace eventlake

@@ -1,0 +1,302 @@
+#include "app/ingest_pipeline.h"
+
+#include <fcntl.h>
+#include <unistd.h>
+
+#include <algorithm>
+#include <cstdio>
+
+#include "core/hash.h"
+#include "core/json_write.h"
+#include "core/sync_point.h"
+#include "core/time_util.h"
+#include "partition/partition_key.h"
+#include "sources/file/file_source.h"
+#include "sources/prefix_source.h"
+#include "transform/derive.h"
+
+namespace eventlake {
+
+namespace {
+constexpr size_t kReadSize = 1 << 20;
+constexpr uint64_t kTailBytes = 4096;
+constexpr char kErrorsKey[] = "_errors";
+}  // namespace
+
+IngestPipeline::IngestPipeline(const IngestOptions& options, StateDb& state, Deduplicator& dedup,
+                               Committer& committer, RunReport& report, int64_t start_us)
+    : o_(options),
+      state_(state),
+      dedup_(dedup),
+      committer_(committer),
+      report_(report),
+      start_us_(start_us),
+      validator_(ValidateOptions{options.min_created, options.max_created}),
+      buffers_(options.flush, [c = options.compression_kind] { return std::make_unique<JsonlEncoder>(c); }) {}
+
+Status IngestPipeline::Run() {
+  for (uint32_t i = 0; i < o_.inputs.size(); ++i) EL_RETURN_IF_ERROR(ProcessInput(i));
+  EL_RETURN_IF_ERROR(MaybeFlush(true));
+  if (o_.show_progress) std::fputs("\r\033[K", stderr);
+  return Status::Ok();
+}
+
+uint64_t IngestPipeline::TailHash(const SourceState& s, uint64_t offset) const {
+  if (!s.verifiable || offset == 0) return 0;
+  const int fd = open(s.path.c_str(), O_RDONLY | O_CLOEXEC);
+  if (fd < 0) return 0;
+  char buf[kTailBytes];
+  const uint64_t len = std::min(offset, kTailBytes);
+  const ssize_t n = pread(fd, buf, len, static_cast<off_t>(offset - len));
+  close(fd);
+  if (n != static_cast<ssize_t>(len)) return 0;
+  return Fnv1a64({buf, static_cast<size_t>(len)}) | 1;  // never 0: 0 means "not verifiable"
+}
+
+Status IngestPipeline::ProcessInput(uint32_t index) {
+  const std::string& path = o_.inputs[index];
+  auto opened = OpenFileSource(path);
+  if (!opened.ok()) return opened.status();
+  std::unique_ptr<Source> raw = std::move(opened.value());
+  auto first = ReadFirstLine(*raw, o_.max_record_bytes + 2);
+  if (!first.ok()) return first.status();
+  std::string_view first_line = *first;
+  first_line = first_line.substr(0, first_line.find('\n'));
+
+  SourceState s;
+  s.path = path;
+  s.id = Fnv1a64(first_line, Fnv1a64(path + '\0'));
+  s.verifiable = path != "-" && raw->raw_size().has_value() && !raw->compressed();
+  const bool resumable = path != "-" && raw->raw_size().has_value();
+  std::unique_ptr<Source> source = MakePrefixSource(std::move(first.value()), std::move(raw));
+
+  uint64_t start_offset = 0, start_line = 0;
+  if (auto ckpt = state_.GetCheckpoint(s.id); ckpt && resumable && ckpt->offset > 0) {
+    const bool tail_ok = !s.verifiable || (*source->raw_size() >= ckpt->offset && TailHash(s, ckpt->offset) == ckpt->tail_hash);
+    if (tail_ok) {
+      Status skip = source->Skip(ckpt->offset);
+      if (!skip.ok()) return skip.Context("resuming " + path);
+      start_offset = ckpt->offset;
+      start_line = ckpt->line_no;
+      s.dlq_upto = ckpt->dlq_upto;
+      report_.resumed_bytes += ckpt->offset;
+      if (!o_.quiet)
+        std::fprintf(stderr, "eventlake: %s: resuming at line %llu (byte %llu) from the last commit\n", path.c_str(),
+                     static_cast<unsigned long long>(start_line + 1), static_cast<unsigned long long>(start_offset));
+    } else if (!o_.quiet) {
+      std::fprintf(stderr, "eventlake: %s changed since its last checkpoint; reading it from the start (events already in the lake are still dropped as duplicates)\n", path.c_str());
+    }
+  }
+  s.read_offset = start_offset;
+  s.read_line = start_line;
+  sources_.push_back(s);
+
+  Framer framer(*source, kReadSize, o_.max_record_bytes, start_offset, start_line);
+  LineBatch batch;
+  for (;;) {
+    const int64_t now = MonoMicros();
+    const int64_t deadline = buffers_.NextAgeDeadline();
+    int timeout_ms = 1000;
+    if (deadline != INT64_MAX) timeout_ms = static_cast<int>(std::clamp<int64_t>((deadline - now) / 1000 + 1, 0, 1000));
+    EL_RETURN_IF_ERROR(framer.Next(timeout_ms, batch).Context("reading " + path));
+    EL_RETURN_IF_ERROR(ProcessBatch(batch, index, *source));
+    EL_RETURN_IF_ERROR(MaybeFlush(false));
+    Progress(*source, false);
+    if (batch.eof) break;
+  }
+  return Status::Ok();
+}
+
+void IngestPipeline::DeadLetter(const Line& line, Reason reason, const std::string& detail, const SourceState& src) {
+  ++report_.invalid;
+  ++report_.invalid_by_reason[static_cast<int>(reason)];
+  if (!errors_) {
+    errors_ = std::make_unique<Buffer>();
+    errors_->key = kErrorsKey;
+    errors_->encoder = std::make_unique<JsonlEncoder>(o_.compression_kind);
+    errors_->opened_us = MonoMicros();
+  }
+  std::string& d = dlq_line_;
+  d.assign("{\"reason\":\"");
+  d += ReasonName(reason);
+  d += "\",\"detail\":";
+  AppendJsonString(d, detail);
+  d += ",\"source\":";
+  AppendJsonString(d, src.path);
+  d += ",\"line\":" + std::to_string(line.line_no) + ",\"offset\":" + std::to_string(line.offset);
+  if (line.too_large) d += ",\"raw_truncated\":true,\"raw_size\":" + std::to_string(line.full_size);
+  if (IsValidUtf8(line.bytes)) {
+    d += ",\"raw\":";
+    AppendJsonString(d, line.bytes);
+  } else {
+    d += ",\"raw_base64\":\"";
+    AppendBase64(d, line.bytes);
+    d += "\"";
+  }
+  d += "}";
+  static_cast<JsonlEncoder&>(*errors_->encoder).AddLine(d);
+  ++errors_->events;
+}
+
+Status IngestPipeline::ProcessBatch(const LineBatch& batch, uint32_t index, Source& source) {
+  SourceState& src = sources_[index];
+  report_.blank_lines += batch.blank_lines;
+  const int64_t recv_us = MonoMicros();
+  const int64_t recv_wall_s = WallMicros() / 1000000;
+  pending_.clear();
+  arena_.clear();
+  auto keep = [&](std::string_view s, uint32_t& pos, uint32_t& len) {
+    pos = static_cast<uint32_t>(arena_.size());
+    len = static_cast<uint32_t>(s.size());
+    arena_.append(s);
+  };
+  for (const Line& line : batch.lines) {
+    ++report_.read;
+    report_.input_bytes += line.full_size + 1;
+    if (line.too_large) {
+      if (line.offset < src.dlq_upto) {
+        ++report_.already_committed;
+        continue;
+      }
+      DeadLetter(line, Reason::kRecordTooLarge,
+                 "the record is " + std::to_string(line.full_size) + " bytes; the limit is " +
+                     std::to_string(o_.max_record_bytes) + " (--max-record-size)",
+                 src);
+      continue;
+    }
+    validator_.Check(line.bytes, verdict_);
+    if (!verdict_.ok) {
+      if (line.offset < src.dlq_upto) {
+        ++report_.already_committed;
+        continue;
+      }
+      DeadLetter(line, verdict_.reason, verdict_.detail, src);
+      continue;
+    }
+    Pending p;
+    const EventFields& f = verdict_.fields;
+    keep(f.uuid, p.uuid_pos, p.uuid_len);
+    keep(f.type, p.type_pos, p.type_len);
+    keep(f.subtype, p.sub_pos, p.sub_len);
+    p.seconds = f.seconds;
+    p.object = f.object;
+    Derive(f, p.derived);
+    p.offset = line.offset;
+    p.line_no = line.line_no;
+    pending_.push_back(p);
+  }
+  auto view = [&](uint32_t pos, uint32_t len) { return std::string_view(arena_).substr(pos, len); };
+  dedup_in_.clear();
+  for (const auto& p : pending_) dedup_in_.push_back({view(p.uuid_pos, p.uuid_len), p.seconds, {src.id, p.offset}});
+  decisions_.resize(pending_.size());
+  claims_.resize(pending_.size());
+  EL_RETURN_IF_ERROR(dedup_.Decide(dedup_in_, decisions_, claims_));
+
+  for (size_t i = 0; i < pending_.size(); ++i) {
+    if (decisions_[i] == Decision::kDuplicate) {
+      ++report_.duplicates;
+      continue;
+    }
+    if (decisions_[i] == Decision::kAlreadyCommitted) {
+      ++report_.already_committed;
+      continue;
+    }
+    const Pending& p = pending_[i];
+    EventFields f;
+    f.uuid = view(p.uuid_pos, p.uuid_len);
+    f.type = view(p.type_pos, p.type_len);
+    f.subtype = view(p.sub_pos, p.sub_len);
+    f.seconds = p.seconds;
+    f.object = p.object;
+    if (f.type != last_type_ || p.derived.date_view() != last_date_) {
+      last_type_.assign(f.type);
+      last_date_.assign(p.derived.date_view());
+      key_ = PartitionPath(last_type_, last_date_);
+    }
+    Buffer& b = buffers_.Get(key_, recv_us);
+    b.encoder->Add(f, p.derived);
+    b.claims.push_back({std::string(f.uuid), claims_[i]});
+    b.claim_bytes += sizeof(PendingClaim) + f.uuid.size();
+    b.NoteSource(index, p.offset, p.line_no);
+    ++b.events;
+    if (b.receive_runs.empty() || b.receive_runs.back().first != recv_us) {
+      b.receive_runs.emplace_back(recv_us, 0);
+      if (b.first_receive_wall_us == 0) b.first_receive_wall_us = recv_wall_s * 1000000;
+    }
+    ++b.receive_runs.back().second;
+    b.lag_at_receive.Add(static_cast<double>(recv_wall_s - p.seconds));
+    ++report_.written;
+  }
+  src.read_offset = batch.end_offset;
+  src.read_line = batch.end_line_no;
+  (void)source;
+  return Status::Ok();
+}
+
+Status IngestPipeline::MaybeFlush(bool all) {
+  const int64_t now = MonoMicros();
+  std::vector<std::unique_ptr<Buffer>> due = buffers_.TakeDue(now, all);
+  const bool errors_due = errors_ && (all || errors_->encoder->buffered_bytes() >= o_.flush.max_bytes ||
+                                      now - errors_->opened_us >= o_.flush.max_age_us);
+  if (due.empty() && !errors_due) return Status::Ok();
+  // Dead letters ride along with every epoch: then a checkpoint also covers them.
+  if (errors_) due.push_back(std::move(errors_));
+
+  std::vector<std::pair<uint64_t, Checkpoint>> checkpoints;
+  for (uint32_t i = 0; i < sources_.size(); ++i) {
+    SourceState& s = sources_[i];
+    Checkpoint c{s.read_offset, s.read_line, s.read_offset, 0};
+    buffers_.ForEach([&](const Buffer& b) {
+      for (const auto& m : b.first_marks)
+        if (m.source == i && m.offset < c.offset) {
+          c.offset = m.offset;
+          c.line_no = m.line_no - 1;
+        }
+    });
+    c.tail_hash = TailHash(s, c.offset);
+    s.dlq_upto = s.read_offset;
+    checkpoints.emplace_back(s.id, c);
+  }
+
+  EpochResult result;
+  EL_RETURN_IF_ERROR(committer_.Commit(due, checkpoints, dedup_.watermark(), result));
+  const int64_t commit_us = MonoMicros();
+  const int64_t commit_wall_us = WallMicros();
+  ++report_.epochs;
+  for (const EpochFile& f : result.files) {
+    PartitionTotals& t = report_.partitions[f.partition];
+    t.events += f.events;
+    t.bytes += f.bytes;
+    t.files += 1;
+    report_.file_bytes.Add(static_cast<double>(f.bytes));
+    if (f.bytes < (1 << 20)) ++report_.small_files;
+  }
+  for (const auto& b : due) {
+    for (const auto& [recv, n] : b->receive_runs) report_.latency_ms.Add(static_cast<double>(commit_us - recv) / 1000.0, n);
+    if (b->lag_at_receive.count() > 0) {
+      // Lag at commit = lag at receive + time spent buffered (per buffer, from its first receive).
+      report_.lag_s.MergeShifted(b->lag_at_receive, static_cast<double>(commit_wall_us - b->first_receive_wall_us) / 1e6);
+    }
+  }
+  SyncPoint("epoch:done");
+  return Status::Ok();
+}
+
+void IngestPipeline::Progress(Source& source, bool force) {
+  if (!o_.show_progress) return;
+  const int64_t now = MonoMicros();
+  if (!force && now - last_progress_us_ < 500000) return;
+  last_progress_us_ = now;
+  const double secs = static_cast<double>(now - start_us_) / 1e6;
+  const double rate = secs > 0 ? static_cast<double>(report_.read) / secs : 0;
+  if (auto size = source.raw_size(); size && *size > 0) {
+    std::fprintf(stderr, "\r\033[K%s: %llu records, %.0f/s, %.1f%%", source.name().c_str(),
+                 static_cast<unsigned long long>(report_.read), rate,
+                 100.0 * static_cast<double>(source.raw_consumed()) / static_cast<double>(*size));
+  } else {
+    std::fprintf(stderr, "\r\033[K%s: %llu records, %.0f/s", source.name().c_str(),
+                 static_cast<unsigned long long>(report_.read), rate);
+  }
+}
+
+}  // namespace eventlake

@@ -1,0 +1,74 @@
+#pragma once
+// The ingest loop for one run: sources in order, batch by batch.
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "app/ingest_options.h"
+#include "app/run_report.h"
+#include "commit/committer.h"
+#include "decode/framer.h"
+#include "decode/validate.h"
+#include "dedup/deduplicator.h"
+#include "encode/jsonl/jsonl_encoder.h"
+#include "partition/buffers.h"
+#include "state/state_db.h"
+
+namespace eventlake {
+
+class IngestPipeline {
+ public:
+  IngestPipeline(const IngestOptions& options, StateDb& state, Deduplicator& dedup, Committer& committer,
+                 RunReport& report, int64_t start_us);
+  Status Run();
+
+ private:
+  // Per input, what the checkpoint needs.
+  struct SourceState {
+    std::string path;
+    uint64_t id = 0;          // identity: hash of the path and the first line
+    bool verifiable = false;  // plain regular file: the checkpoint can hold a tail hash
+    uint64_t read_offset = 0; // end of the last batch handed to the buffers
+    uint64_t read_line = 0;
+    uint64_t dlq_upto = 0;    // invalid records before this were dead-lettered by a committed epoch
+  };
+  // A valid record between decode and routing; strings live in arena_.
+  struct Pending {
+    uint32_t uuid_pos, uuid_len, type_pos, type_len, sub_pos, sub_len;
+    int64_t seconds;
+    std::string_view object;
+    Derived derived;
+    uint64_t offset, line_no;
+  };
+
+  Status ProcessInput(uint32_t index);
+  Status ProcessBatch(const LineBatch& batch, uint32_t index, Source& source);
+  void DeadLetter(const Line& line, Reason reason, const std::string& detail, const SourceState& src);
+  Status MaybeFlush(bool all);
+  uint64_t TailHash(const SourceState& s, uint64_t offset) const;
+  void Progress(Source& source, bool force);
+
+  const IngestOptions& o_;
+  StateDb& state_;
+  Deduplicator& dedup_;
+  Committer& committer_;
+  RunReport& report_;
+  int64_t start_us_;
+  Validator validator_;
+  PartitionBuffers buffers_;
+  std::unique_ptr<Buffer> errors_;  // dead letters of the current epoch
+  std::vector<SourceState> sources_;
+  Verdict verdict_;
+  std::vector<Pending> pending_;
+  std::string arena_;
+  std::vector<DedupInput> dedup_in_;
+  std::vector<Decision> decisions_;
+  std::vector<Claim> claims_;
+  std::string key_;         // partition key of the last routed event
+  std::string last_type_;
+  std::string last_date_;
+  std::string dlq_line_;
+  int64_t last_progress_us_ = 0;
+};
+
+}  // namespace eventlake

@@ -1,0 +1,45 @@
+// eventlake: validate, enrich, deduplicate and land JSON events in a partitioned lake.
+#include <CLI/CLI.hpp>
+
+#include <csignal>
+#include <cstdio>
+#include <cstdlib>
+#include <string>
+
+#include "app/ingest.h"
+#include "app/ingest_options.h"
+#include "app/test_hooks.h"
+//GEN#include "gen/gen_command.h"
+
+#ifndef EVENTLAKE_VERSION
+#define EVENTLAKE_VERSION "0.0.0"
+#endif
+
+int main(int argc, char** argv) {
+  eventlake::InstallTestHooksFromEnv();
+  CLI::App app{"eventlake " EVENTLAKE_VERSION
+               ": validate, enrich, deduplicate and land JSON events in a partitioned lake"};
+  app.set_version_flag("--version", EVENTLAKE_VERSION);
+  app.require_subcommand(1);
+
+  eventlake::IngestOptions ingest;
+  CLI::App* ingest_cmd = app.add_subcommand("ingest", "Read NDJSON events into the lake, exactly once");
+  eventlake::AddIngestOptions(*ingest_cmd, ingest);
+
+
+  try {
+    app.parse(argc, argv);
+  } catch (const CLI::ParseError& e) {
+    return app.exit(e);
+  }
+
+  if (ingest_cmd->parsed()) {
+    if (eventlake::Status s = eventlake::ValidateIngestOptions(ingest); !s.ok()) {
+      std::fprintf(stderr, "eventlake ingest: %s\nRun 'eventlake ingest --help' for the options.\n", s.message().c_str());
+      return 2;
+    }
+    eventlake::RunReport report;
+    return eventlake::RunIngest(ingest, report);
+  }
+  return 2;
+}

@@ -1,0 +1,50 @@
+#pragma once
+// The dedupe decision (DESIGN.md): first occurrence of an event_uuid wins inside an
+// event-time window. The watermark M is the largest created_at second seen so far; a
+// written event claims its uuid until M + window; a later record with the uuid is a
+// duplicate while that claim is live (claim.expires_at >= M). A record whose claim
+// carries its own token was committed by an earlier, interrupted run: it is skipped.
+#include <span>
+#include <string>
+#include <string_view>
+#include <unordered_map>
+#include <vector>
+
+#include "dedup/dedup_store.h"
+
+namespace eventlake {
+
+enum class Decision : uint8_t { kWrite, kDuplicate, kAlreadyCommitted };
+
+struct DedupInput {
+  std::string_view uuid;
+  int64_t seconds;
+  Token token;
+};
+
+class Deduplicator {
+ public:
+  Deduplicator(DedupStore& store, int64_t window_seconds, int64_t watermark);
+
+  // Decides a batch in input order. For kWrite, claims_out[i] is the claim to commit
+  // with the event's output; until then it stays pending here.
+  Status Decide(std::span<const DedupInput> in, std::span<Decision> out, std::span<Claim> claims_out);
+  // The claims reached the store durably: stop tracking them here.
+  void Committed(std::span<const PendingClaim> claims);
+
+  int64_t watermark() const { return watermark_; }
+  size_t pending() const { return pending_.size(); }
+
+ private:
+  struct Hash {
+    using is_transparent = void;
+    size_t operator()(std::string_view s) const { return std::hash<std::string_view>()(s); }
+  };
+  DedupStore& store_;
+  int64_t window_;
+  int64_t watermark_;
+  std::unordered_map<std::string, Claim, Hash, std::equal_to<>> pending_;
+  std::vector<std::optional<Claim>> stored_;
+};
+
+}  // namespace eventlake
