@@ -5,7 +5,7 @@ pkgs=(
   build-essential cmake pkg-config git
   libsimdjson-dev librocksdb-dev libzstd-dev zlib1g-dev libcli11-dev
   libfmt-dev libgtest-dev libgmock-dev libbenchmark-dev
-  python3
+  python3 zstd gzip
 )
 missing=()
 for p in "${pkgs[@]}"; do

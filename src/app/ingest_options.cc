@@ -28,9 +28,15 @@ void AddIngestOptions(CLI::App& sub, IngestOptions& o) {
       ->capture_default_str();
   sub.add_option("--max-record-size", o.max_record_size, "Longer records are dead-lettered as record_too_large")
       ->capture_default_str();
-  sub.add_option("--min-created-at", o.min_created_at, "Earliest valid created_at (Unix seconds or YYYY-MM-DD), inclusive")
+  sub.add_option("--read-size", o.read_size,
+                 "Input bytes per batch; buffers are checked for flushing between batches")
       ->capture_default_str();
-  sub.add_option("--max-created-at", o.max_created_at, "Latest valid created_at (Unix seconds or YYYY-MM-DD), exclusive")
+  sub.add_option("--min-created-at", o.min_created_at,
+                 "Earliest valid created_at, inclusive: Unix seconds, YYYY-MM-DD or now-DURATION")
+      ->capture_default_str();
+  sub.add_option("--max-created-at", o.max_created_at,
+                 "Latest valid created_at, exclusive: Unix seconds, YYYY-MM-DD or now+DURATION. Events from the "
+                 "future are rejected because one would move the dedup watermark ahead and expire every claim")
       ->capture_default_str();
   sub.add_option("--report", o.report_path, "Also write the JSON run report to this file");
   sub.add_option("--progress", o.progress, "Progress line on stderr: auto (when a terminal) | always | never")
@@ -68,10 +74,15 @@ Status ValidateIngestOptions(IngestOptions& o) {
   auto rec = ParseSize(o.max_record_size);
   if (!rec || *rec < 64 || *rec > (256ULL << 20)) return Bad("--max-record-size", o.max_record_size, "expected 64 bytes to 256MiB");
   o.max_record_bytes = *rec;
-  auto lo = ParseTimePoint(o.min_created_at);
-  if (!lo) return Bad("--min-created-at", o.min_created_at, "expected Unix seconds (>= 0) or YYYY-MM-DD");
-  auto hi = ParseTimePoint(o.max_created_at);
-  if (!hi) return Bad("--max-created-at", o.max_created_at, "expected Unix seconds or YYYY-MM-DD");
+  auto read = ParseSize(o.read_size);
+  if (!read || *read < 4096 || *read > (256ULL << 20)) return Bad("--read-size", o.read_size, "expected 4KiB to 256MiB");
+  o.read_bytes = *read;
+  const int64_t now = WallMicros() / 1000000;
+  auto lo = ParseTimePoint(o.min_created_at, now);
+  if (!lo) return Bad("--min-created-at", o.min_created_at, "expected Unix seconds (>= 0), YYYY-MM-DD or now[+-]DURATION");
+  if (*lo < 0) return Bad("--min-created-at", o.min_created_at, "times before 1970 are not supported");
+  auto hi = ParseTimePoint(o.max_created_at, now);
+  if (!hi) return Bad("--max-created-at", o.max_created_at, "expected Unix seconds, YYYY-MM-DD or now[+-]DURATION");
   if (*hi <= *lo) return Status::Error("--max-created-at must be after --min-created-at");
   if (*hi > 253402300800) return Bad("--max-created-at", o.max_created_at, "must be before year 10000");
   o.min_created = *lo;

@@ -27,8 +27,9 @@ struct IngestOptions {
   std::string flush_age = "60s";
   std::string memory_budget = "256MiB";
   std::string max_record_size = "1MiB";
+  std::string read_size = "1MiB";
   std::string min_created_at = "0";
-  std::string max_created_at = "2100-01-01";
+  std::string max_created_at = "now+1d";
   std::string report_path;
   std::string progress = "auto";
   bool quiet = false;
@@ -38,6 +39,7 @@ struct IngestOptions {
   int64_t window_seconds = 0;
   FlushPolicy flush;
   uint64_t max_record_bytes = 0;
+  uint64_t read_bytes = 0;
   int64_t min_created = 0, max_created = 0;
   bool show_progress = false;
 };

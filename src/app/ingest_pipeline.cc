@@ -18,7 +18,6 @@
 namespace eventlake {
 
 namespace {
-constexpr size_t kReadSize = 1 << 20;
 constexpr uint64_t kTailBytes = 4096;
 constexpr char kErrorsKey[] = "_errors";
 }  // namespace
@@ -71,9 +70,11 @@ Status IngestPipeline::ProcessInput(uint32_t index) {
   std::unique_ptr<Source> source = MakePrefixSource(std::move(first.value()), std::move(raw));
 
   uint64_t start_offset = 0, start_line = 0;
-  if (auto ckpt = state_.GetCheckpoint(s.id); ckpt && resumable && ckpt->offset > 0) {
+  if (auto ckpt = state_.GetCheckpoint(s.id); ckpt && resumable) {
     const bool tail_ok = !s.verifiable || (*source->raw_size() >= ckpt->offset && TailHash(s, ckpt->offset) == ckpt->tail_hash);
-    if (tail_ok) {
+    if (tail_ok && ckpt->offset == 0) {
+      s.dlq_upto = ckpt->dlq_upto;  // nothing to skip, but dead letters before this are committed
+    } else if (tail_ok) {
       Status skip = source->Skip(ckpt->offset);
       if (!skip.ok()) return skip.Context("resuming " + path);
       start_offset = ckpt->offset;
@@ -91,7 +92,7 @@ Status IngestPipeline::ProcessInput(uint32_t index) {
   s.read_line = start_line;
   sources_.push_back(s);
 
-  Framer framer(*source, kReadSize, o_.max_record_bytes, start_offset, start_line);
+  Framer framer(*source, o_.read_bytes, o_.max_record_bytes, start_offset, start_line);
   LineBatch batch;
   for (;;) {
     const int64_t now = MonoMicros();
@@ -101,6 +102,7 @@ Status IngestPipeline::ProcessInput(uint32_t index) {
     EL_RETURN_IF_ERROR(framer.Next(timeout_ms, batch).Context("reading " + path));
     EL_RETURN_IF_ERROR(ProcessBatch(batch, index, *source));
     EL_RETURN_IF_ERROR(MaybeFlush(false));
+    SyncPoint("batch:done");
     Progress(*source, false);
     if (batch.eof) break;
   }

@@ -27,6 +27,12 @@ int main(int argc, char** argv) {
   eventlake::AddIngestOptions(*ingest_cmd, ingest);
 
 
+  const std::string first = argc > 1 ? argv[1] : "";
+  if (!first.empty() && first[0] != '-' && first != "ingest" && first != "gen") {
+    std::fprintf(stderr, "eventlake: unknown command '%s'; the commands are: ingest, gen. Run 'eventlake --help'.\n",
+                 argv[1]);
+    return 2;
+  }
   try {
     app.parse(argc, argv);
   } catch (const CLI::ParseError& e) {

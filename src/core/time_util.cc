@@ -98,8 +98,21 @@ std::optional<uint64_t> ParseSize(std::string_view text) {
   return *v * mul;
 }
 
-std::optional<int64_t> ParseTimePoint(std::string_view text) {
+std::optional<int64_t> ParseTimePoint(std::string_view text, int64_t now) {
+  if (text.starts_with("now")) {
+    std::string_view rest = text.substr(3);
+    if (rest.empty()) return now;
+    if (rest[0] != '+' && rest[0] != '-') return std::nullopt;
+    auto d = ParseDuration(rest.substr(1));
+    if (!d) return std::nullopt;
+    int64_t t = 0;
+    if (rest[0] == '+' ? __builtin_add_overflow(now, *d, &t) : __builtin_sub_overflow(now, *d, &t)) return std::nullopt;
+    return t;
+  }
   if (text.size() == 10 && text[4] == '-' && text[7] == '-') {
+    // Digits only: sscanf alone would accept "2022-02-1x", "2022- 2-14" or "-001-01-01".
+    for (size_t i = 0; i < text.size(); ++i)
+      if (i != 4 && i != 7 && (text[i] < '0' || text[i] > '9')) return std::nullopt;
     int y = 0;
     unsigned m = 0, d = 0;
     if (std::sscanf(std::string(text).c_str(), "%4d-%2u-%2u", &y, &m, &d) != 3) return std::nullopt;

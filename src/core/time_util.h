@@ -24,8 +24,9 @@ void FormatDateTime(int64_t unix_seconds, char out[19]);
 std::optional<int64_t> ParseDuration(std::string_view text);
 // "1048576", "64KiB", "64MiB", "1GiB", "64KB", "64MB" -> bytes.
 std::optional<uint64_t> ParseSize(std::string_view text);
-// Unix seconds ("1644838800") or a date ("2022-02-14", midnight UTC).
-std::optional<int64_t> ParseTimePoint(std::string_view text);
+// Unix seconds ("1644838800"), a date ("2022-02-14", midnight UTC), or relative to
+// `now` (Unix seconds): "now", "now+1d", "now-30d".
+std::optional<int64_t> ParseTimePoint(std::string_view text, int64_t now);
 
 // Wall clock in microseconds; injected as a function where tests need control.
 int64_t WallMicros();

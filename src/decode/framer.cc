@@ -35,6 +35,13 @@ void Framer::EmitLine(const char* begin, size_t len, LineBatch& batch) {
   batch.lines.push_back(Line{s, offset, line_no_, len, false});
 }
 
+// The kept prefix is min(kTooLargePrefix, line size) bytes however the reads split the
+// line, so a dead letter is the same bytes on a replay with other read boundaries.
+void Framer::ExtendSkipPrefix(const char* begin, size_t len) {
+  if (skip_prefix_.size() < kTooLargePrefix)
+    skip_prefix_.append(begin, std::min(len, kTooLargePrefix - skip_prefix_.size()));
+}
+
 Status Framer::Next(int timeout_ms, LineBatch& batch) {
   batch.lines.clear();
   batch.blank_lines = 0;
@@ -64,6 +71,7 @@ Status Framer::Next(int timeout_ms, LineBatch& batch) {
     if (nl == nullptr) break;
     const size_t end = static_cast<size_t>(static_cast<const char*>(nl) - buf_.data());
     if (skipping_) {
+      ExtendSkipPrefix(buf_.data() + start, end - start);
       skip_size_ += end - start;
       held_prefixes_.push_back(std::move(skip_prefix_));
       ++line_no_;
@@ -81,6 +89,7 @@ Status Framer::Next(int timeout_ms, LineBatch& batch) {
   if (eof_ && start < len_) {
     // The last line has no newline.
     if (skipping_) {
+      ExtendSkipPrefix(buf_.data() + start, len_ - start);
       skip_size_ += len_ - start;
       held_prefixes_.push_back(std::move(skip_prefix_));
       ++line_no_;
@@ -108,6 +117,7 @@ Status Framer::Next(int timeout_ms, LineBatch& batch) {
   // with this batch's views (they point into buf_).
   const size_t tail = len_ - start;
   if (skipping_) {
+    ExtendSkipPrefix(buf_.data() + start, tail);
     skip_size_ += tail;
     len_ = 0;
     buf_offset_ += start + tail;

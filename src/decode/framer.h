@@ -45,6 +45,7 @@ class Framer {
 
  private:
   void EmitLine(const char* begin, size_t len, LineBatch& batch);
+  void ExtendSkipPrefix(const char* begin, size_t len);
 
   Source& source_;
   size_t read_size_;
