@@ -4,7 +4,7 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 bash scripts/install-deps.sh
-(cd tests/interop && if [ ! -f node_modules/.package-lock.json ] || ! cmp -s package-lock.json node_modules/.package-lock.json; then npm ci --no-audit --no-fund --loglevel=error; fi)
+bash tests/interop/run.sh --install-only
 cmake -S . -B build -DCMAKE_BUILD_TYPE=RelWithDebInfo -DEVENTLAKE_TESTS=ON >/dev/null
 cmake --build build -j2
 ctest --test-dir build --output-on-failure -j2 "$@"

@@ -104,6 +104,10 @@ bool Validator::CheckCreatedAt(double v, bool integral, int64_t iv, Verdict& out
   std::from_chars(int_part.data(), int_part.data() + int_part.size(), secs);
   f.seconds = secs;
   f.fraction = dot == std::string_view::npos ? std::string_view() : text.substr(dot + 1);
+  // Microsecond precision: a double holds no more at today's magnitudes, and engines
+  // (DuckDB, Parquet TIMESTAMP_MICROS) read at most 6 digits. Truncated, never rounded,
+  // so the second (and the date) never changes.
+  if (f.fraction.size() > 6) f.fraction = f.fraction.substr(0, 6);
   while (!f.fraction.empty() && f.fraction.back() == '0') f.fraction.remove_suffix(1);
   return true;
 }

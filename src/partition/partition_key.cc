@@ -19,9 +19,12 @@ std::string EscapePartitionValue(std::string_view value) {
   static constexpr char kHex[] = "0123456789ABCDEF";
   std::string out;
   out.reserve(value.size());
+  // Engines read a raw "null" (any case) as SQL NULL: escape its first letter.
+  const bool is_null = value.size() == 4 && (value[0] | 0x20) == 'n' && (value[1] | 0x20) == 'u' &&
+                       (value[2] | 0x20) == 'l' && (value[3] | 0x20) == 'l';
   for (size_t i = 0; i < value.size(); ++i) {
     const auto c = static_cast<unsigned char>(value[i]);
-    if (Plain(c) && !(i == 0 && (c == '.' || c == '_'))) {
+    if (Plain(c) && !(i == 0 && (c == '.' || c == '_' || is_null))) {
       out.push_back(static_cast<char>(c));
     } else {
       out.push_back('%');

@@ -5,6 +5,8 @@
 //     so '/', '\\', '%', '=', ':', control characters and spaces never appear raw;
 //   - UTF-8 letters (bytes >= 0x80) stay as they are (validated UTF-8 upstream);
 //   - a leading '.' or '_' becomes %2E / %5F (no ".", "..", hidden or "_"-ignored dirs);
+//   - "null" in any letter case gets its first letter escaped (%4EULL): engines read a
+//     raw NULL partition value as SQL NULL;
 //   - an escaped value longer than 200 bytes keeps its first 180 bytes (never cutting
 //     an escape or a UTF-8 sequence) plus "~" and 16 hex digits of a hash of the
 //     whole value, so distinct long values stay distinct.
