@@ -72,7 +72,7 @@ Status ValidateIngestOptions(IngestOptions& o) {
   if (!budget || *budget < (1 << 20)) return Bad("--memory-budget", o.memory_budget, "expected at least 1MiB");
   o.flush.memory_budget = *budget;
   auto rec = ParseSize(o.max_record_size);
-  if (!rec || *rec < 64 || *rec > (256ULL << 20)) return Bad("--max-record-size", o.max_record_size, "expected 64 bytes to 256MiB");
+  if (!rec || *rec < 64 || *rec > (16ULL << 20)) return Bad("--max-record-size", o.max_record_size, "expected 64 bytes to 16MiB");
   o.max_record_bytes = *rec;
   auto read = ParseSize(o.read_size);
   if (!read || *read < 4096 || *read > (256ULL << 20)) return Bad("--read-size", o.read_size, "expected 4KiB to 256MiB");

@@ -9,7 +9,7 @@
 #include "app/ingest.h"
 #include "app/ingest_options.h"
 #include "app/test_hooks.h"
-//GEN#include "gen/gen_command.h"
+#include "gen/gen_command.h"
 
 #ifndef EVENTLAKE_VERSION
 #define EVENTLAKE_VERSION "0.0.0"
@@ -26,6 +26,9 @@ int main(int argc, char** argv) {
   CLI::App* ingest_cmd = app.add_subcommand("ingest", "Read NDJSON events into the lake, exactly once");
   eventlake::AddIngestOptions(*ingest_cmd, ingest);
 
+  eventlake::gen::GenOptions gen;
+  CLI::App* gen_cmd = app.add_subcommand("gen", "Generate realistic NDJSON events (deterministic, for demos and tests)");
+  eventlake::gen::AddGenOptions(*gen_cmd, gen);
 
   const std::string first = argc > 1 ? argv[1] : "";
   if (!first.empty() && first[0] != '-' && first != "ingest" && first != "gen") {
@@ -47,5 +50,6 @@ int main(int argc, char** argv) {
     eventlake::RunReport report;
     return eventlake::RunIngest(ingest, report);
   }
+  if (gen_cmd->parsed()) return eventlake::gen::RunGen(gen);
   return 2;
 }
