@@ -217,8 +217,7 @@ Status IngestPipeline::ProcessBatch(const LineBatch& batch, uint32_t index, Sour
     }
     Buffer& b = buffers_.Get(key_, recv_us);
     b.encoder->Add(f, p.derived);
-    b.claims.push_back({std::string(f.uuid), claims_[i]});
-    b.claim_bytes += sizeof(PendingClaim) + f.uuid.size();
+    b.claims.Add(f.uuid, claims_[i]);
     b.NoteSource(index, p.offset, p.line_no);
     ++b.events;
     if (b.receive_runs.empty() || b.receive_runs.back().first != recv_us) {

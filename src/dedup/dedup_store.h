@@ -7,6 +7,7 @@
 #include <span>
 #include <string>
 #include <string_view>
+#include <vector>
 
 #include "core/status.h"
 
@@ -26,9 +27,27 @@ struct Claim {
   Token token;
 };
 
-struct PendingClaim {
-  std::string uuid;
-  Claim claim;
+// The claims of one partition buffer, in arrival order. The uuids share one string:
+// no allocation per event.
+class ClaimList {
+ public:
+  void Add(std::string_view uuid, const Claim& claim) {
+    entries_.push_back({static_cast<uint32_t>(uuids_.size()), static_cast<uint32_t>(uuid.size()), claim});
+    uuids_.append(uuid);
+  }
+  size_t size() const { return entries_.size(); }
+  bool empty() const { return entries_.empty(); }
+  std::string_view uuid(size_t i) const { return std::string_view(uuids_).substr(entries_[i].pos, entries_[i].len); }
+  const Claim& claim(size_t i) const { return entries_[i].claim; }
+  size_t memory() const { return uuids_.capacity() + entries_.capacity() * sizeof(Entry); }
+
+ private:
+  struct Entry {
+    uint32_t pos, len;
+    Claim claim;
+  };
+  std::string uuids_;
+  std::vector<Entry> entries_;
 };
 
 class DedupStore {
@@ -37,9 +56,9 @@ class DedupStore {
   // out[i] = the stored claim for uuids[i], if any (expired ones may be returned too).
   virtual Status Lookup(std::span<const std::string_view> uuids, std::span<std::optional<Claim>> out) = 0;
   // Adds an epoch's claims to the state store's pending atomic commit.
-  virtual void AddToCommit(std::span<const PendingClaim> claims, StateDb& state) = 0;
+  virtual void AddToCommit(const ClaimList& claims, StateDb& state) = 0;
   // Called once the commit holding `claims` is durable.
-  virtual void OnCommitted(std::span<const PendingClaim> claims) = 0;
+  virtual void OnCommitted(const ClaimList& claims) = 0;
   // Claims with expires_at below this are dead and may be dropped.
   virtual void PurgeBelow(int64_t expires_at) = 0;
 };

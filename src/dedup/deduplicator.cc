@@ -11,13 +11,18 @@ Status Deduplicator::Decide(std::span<const DedupInput> in, std::span<Decision> 
   static thread_local std::vector<std::string_view> uuids;
   uuids.clear();
   for (const auto& e : in) uuids.push_back(e.uuid);
+  hashes_.resize(in.size());
+  for (size_t i = 0; i < in.size(); ++i) {
+    hashes_[i] = ClaimTable::HashOf(in[i].uuid);
+    pending_.Prefetch(hashes_[i]);
+  }
   stored_.assign(in.size(), std::nullopt);
   EL_RETURN_IF_ERROR(store_.Lookup(uuids, stored_));
   for (size_t i = 0; i < in.size(); ++i) {
     const DedupInput& e = in[i];
     watermark_ = std::max(watermark_, e.seconds);
-    auto it = pending_.find(e.uuid);
-    if (it != pending_.end() && it->second.expires_at >= watermark_) {
+    const Claim* pending = pending_.Find(e.uuid, hashes_[i]);
+    if (pending != nullptr && pending->expires_at >= watermark_) {
       out[i] = Decision::kDuplicate;
       continue;
     }
@@ -32,23 +37,16 @@ Status Deduplicator::Decide(std::span<const DedupInput> in, std::span<Decision> 
       }
     }
     const Claim claim{watermark_ + window_, e.token};
-    if (it != pending_.end()) {
-      it->second = claim;
-    } else {
-      pending_.emplace(std::string(e.uuid), claim);
-    }
+    pending_.Put(e.uuid, claim);
     out[i] = Decision::kWrite;
     claims_out[i] = claim;
   }
   return Status::Ok();
 }
 
-void Deduplicator::Committed(std::span<const PendingClaim> claims) {
-  for (const auto& c : claims) {
-    auto it = pending_.find(c.uuid);
-    // A later claim on the same uuid (after expiry) may still be pending: keep that one.
-    if (it != pending_.end() && it->second.token == c.claim.token) pending_.erase(it);
-  }
+void Deduplicator::Committed(const ClaimList& claims) {
+  // A later claim on the same uuid (after expiry) may still be pending: keep that one.
+  for (size_t i = 0; i < claims.size(); ++i) pending_.EraseIf(claims.uuid(i), claims.claim(i).token);
   store_.OnCommitted(claims);
   store_.PurgeBelow(watermark_);
 }

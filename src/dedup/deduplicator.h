@@ -7,9 +7,9 @@
 #include <span>
 #include <string>
 #include <string_view>
-#include <unordered_map>
 #include <vector>
 
+#include "dedup/claim_table.h"
 #include "dedup/dedup_store.h"
 
 namespace eventlake {
@@ -30,21 +30,18 @@ class Deduplicator {
   // with the event's output; until then it stays pending here.
   Status Decide(std::span<const DedupInput> in, std::span<Decision> out, std::span<Claim> claims_out);
   // The claims reached the store durably: stop tracking them here.
-  void Committed(std::span<const PendingClaim> claims);
+  void Committed(const ClaimList& claims);
 
   int64_t watermark() const { return watermark_; }
   size_t pending() const { return pending_.size(); }
 
  private:
-  struct Hash {
-    using is_transparent = void;
-    size_t operator()(std::string_view s) const { return std::hash<std::string_view>()(s); }
-  };
   DedupStore& store_;
   int64_t window_;
   int64_t watermark_;
-  std::unordered_map<std::string, Claim, Hash, std::equal_to<>> pending_;
+  ClaimTable pending_;  // claims of events still in unflushed buffers
   std::vector<std::optional<Claim>> stored_;
+  std::vector<uint64_t> hashes_;
 };
 
 }  // namespace eventlake

@@ -25,17 +25,16 @@ struct SourceMark {
 struct Buffer {
   std::string key;  // relative directory in the lake, e.g. "event_type=a/event_date=2022-02-14"
   std::unique_ptr<Encoder> encoder;
-  std::vector<PendingClaim> claims;
+  ClaimList claims;
   std::vector<SourceMark> first_marks;
   uint64_t events = 0;
-  size_t claim_bytes = 0;
   int64_t opened_us = 0;  // monotonic
   // Metrics: (receive time, events) runs and lag of created_at behind receive (s).
   std::vector<std::pair<int64_t, uint32_t>> receive_runs;
   Histogram lag_at_receive;
   int64_t first_receive_wall_us = 0;
 
-  size_t memory() const { return encoder->buffered_bytes() + claim_bytes + 64 * first_marks.size(); }
+  size_t memory() const { return encoder->buffered_bytes() + claims.memory() + 64 * first_marks.size(); }
   void NoteSource(uint32_t source, uint64_t offset, uint64_t line_no);
 };
 

@@ -56,12 +56,16 @@ class StateDb {
   int64_t watermark() const { return watermark_; }
 
   rocksdb::DB* db() { return db_.get(); }
+  // Claims live in their own column family, tuned for point lookups.
+  rocksdb::ColumnFamilyHandle* claims() { return claims_; }
   // Claims whose expiry is below this are dropped by compaction.
   void SetPurgeBelow(int64_t expires_at);
 
  private:
   StateDb() = default;
   std::unique_ptr<rocksdb::DB> db_;
+  rocksdb::ColumnFamilyHandle* claims_ = nullptr;
+  rocksdb::ColumnFamilyHandle* meta_ = nullptr;
   std::shared_ptr<std::atomic<int64_t>> purge_below_ = std::make_shared<std::atomic<int64_t>>(INT64_MIN);
   std::unique_ptr<rocksdb::CompactionFilter> filter_;
   rocksdb::WriteBatch batch_;
@@ -69,7 +73,8 @@ class StateDb {
   int64_t watermark_ = 0;
 };
 
-// Key layout (one column family; the first byte is the kind).
+// Key layout: the default column family holds metadata ("m/", "c/", "p/" prefixes); the
+// "claims" column family holds 'u' + uuid -> EncodeClaim().
 inline constexpr char kClaimPrefix = 'u';
 std::string ClaimKey(std::string_view uuid);
 

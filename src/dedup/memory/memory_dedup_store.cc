@@ -1,6 +1,8 @@
 #include "dedup/memory/memory_dedup_store.h"
 
-#include <unordered_map>
+#include <vector>
+
+#include "dedup/claim_table.h"
 
 namespace eventlake {
 namespace {
@@ -8,28 +10,30 @@ namespace {
 class MemoryDedupStore final : public DedupStore {
  public:
   Status Lookup(std::span<const std::string_view> uuids, std::span<std::optional<Claim>> out) override {
+    hashes_.resize(uuids.size());
     for (size_t i = 0; i < uuids.size(); ++i) {
-      auto it = claims_.find(std::string(uuids[i]));
-      out[i] = it == claims_.end() ? std::nullopt : std::optional<Claim>(it->second);
+      hashes_[i] = ClaimTable::HashOf(uuids[i]);
+      claims_.Prefetch(hashes_[i]);
+    }
+    for (size_t i = 0; i < uuids.size(); ++i) {
+      const Claim* c = claims_.Find(uuids[i], hashes_[i]);
+      out[i] = c == nullptr ? std::nullopt : std::optional<Claim>(*c);
     }
     return Status::Ok();
   }
-  void AddToCommit(std::span<const PendingClaim>, StateDb&) override {}
-  void OnCommitted(std::span<const PendingClaim> claims) override {
-    for (const auto& c : claims) {
-      auto [it, inserted] = claims_.try_emplace(c.uuid, c.claim);
-      if (!inserted && c.claim.expires_at >= it->second.expires_at) it->second = c.claim;  // longer claim wins
+  void AddToCommit(const ClaimList&, StateDb&) override {}
+  void OnCommitted(const ClaimList& claims) override {
+    for (size_t i = 0; i < claims.size(); ++i) claims_.PutLonger(claims.uuid(i), claims.claim(i));
+    if (claims_.size() > 2 * size_after_purge_ + 65536) {
+      claims_.PurgeBelow(purge_below_);
+      size_after_purge_ = claims_.size();
     }
-    if (claims_.size() > 2 * size_after_purge_ + 1024) Purge();
   }
   void PurgeBelow(int64_t expires_at) override { purge_below_ = expires_at; }
 
  private:
-  void Purge() {
-    std::erase_if(claims_, [&](const auto& kv) { return kv.second.expires_at < purge_below_; });
-    size_after_purge_ = claims_.size();
-  }
-  std::unordered_map<std::string, Claim> claims_;
+  ClaimTable claims_;
+  std::vector<uint64_t> hashes_;
   int64_t purge_below_ = INT64_MIN;
   size_t size_after_purge_ = 0;
 };

@@ -1,5 +1,6 @@
 #include "dedup/rocksdb/rocksdb_dedup_store.h"
 
+#include <algorithm>
 #include <vector>
 
 #include "state/state_db.h"
@@ -23,7 +24,7 @@ class RocksDbDedupStore final : public DedupStore {
       slices_[i] = rocksdb::Slice(keys_[i]);
     }
     rocksdb::DB* db = state_.db();
-    db->MultiGet(rocksdb::ReadOptions(), db->DefaultColumnFamily(), n, slices_.data(), values_.data(),
+    db->MultiGet(rocksdb::ReadOptions(), state_.claims(), n, slices_.data(), values_.data(),
                  statuses_.data());
     for (size_t i = 0; i < n; ++i) {
       if (statuses_[i].IsNotFound()) {
@@ -38,10 +39,20 @@ class RocksDbDedupStore final : public DedupStore {
     return Status::Ok();
   }
 
-  void AddToCommit(std::span<const PendingClaim> claims, StateDb& state) override {
-    for (const auto& c : claims) state.batch().Merge(ClaimKey(c.uuid), EncodeClaim(c.claim)).PermitUncheckedError();
+  void AddToCommit(const ClaimList& claims, StateDb& state) override {
+    // In key order: the memtable's skip list then inserts each key next to the last one
+    // instead of searching from the top (several times faster for large epochs).
+    order_.resize(claims.size());
+    for (size_t i = 0; i < claims.size(); ++i) order_[i] = static_cast<uint32_t>(i);
+    std::sort(order_.begin(), order_.end(), [&](uint32_t a, uint32_t b) { return claims.uuid(a) < claims.uuid(b); });
+    std::string key;
+    for (uint32_t i : order_) {
+      key.assign(1, kClaimPrefix);
+      key.append(claims.uuid(i));
+      state.batch().Merge(state.claims(), key, EncodeClaim(claims.claim(i))).PermitUncheckedError();
+    }
   }
-  void OnCommitted(std::span<const PendingClaim>) override {}
+  void OnCommitted(const ClaimList&) override {}
   void PurgeBelow(int64_t expires_at) override { state_.SetPurgeBelow(expires_at); }
 
  private:
@@ -50,6 +61,7 @@ class RocksDbDedupStore final : public DedupStore {
   std::vector<rocksdb::Slice> slices_;
   std::vector<rocksdb::PinnableSlice> values_;
   std::vector<rocksdb::Status> statuses_;
+  std::vector<uint32_t> order_;
 };
 
 }  // namespace

@@ -1,0 +1,111 @@
+#include "dedup/claim_table.h"
+
+#include <cstring>
+
+#include "core/hash.h"
+
+namespace eventlake {
+
+uint64_t ClaimTable::HashOf(std::string_view uuid) {
+  // 8 bytes at a time, then a strong finalizer: uuids are short and random-ish.
+  uint64_t h = 0x9e3779b97f4a7c15ULL ^ uuid.size();
+  size_t i = 0;
+  for (; i + 8 <= uuid.size(); i += 8) {
+    uint64_t w;
+    std::memcpy(&w, uuid.data() + i, 8);
+    h = Mix64(h ^ w);
+  }
+  uint64_t tail = 0;
+  std::memcpy(&tail, uuid.data() + i, uuid.size() - i);
+  h = Mix64(h ^ tail ^ (static_cast<uint64_t>(uuid.size() - i) << 56));
+  return h < 2 ? h + 2 : h;  // 0 and 1 mark empty and erased slots
+}
+
+size_t ClaimTable::Probe(std::string_view uuid, uint64_t hash) const {
+  const size_t mask = slots_.size() - 1;
+  for (size_t i = hash & mask;; i = (i + 1) & mask) {
+    const Slot& s = slots_[i];
+    if (s.hash == 0) return SIZE_MAX;
+    if (s.hash == hash && s.len() == uuid.size() && std::memcmp(arena_.data() + s.pos(), uuid.data(), uuid.size()) == 0)
+      return i;
+  }
+}
+
+const Claim* ClaimTable::Find(std::string_view uuid, uint64_t hash) const {
+  const size_t i = Probe(uuid, hash);
+  return i == SIZE_MAX ? nullptr : &slots_[i].claim;
+}
+
+void ClaimTable::Put(std::string_view uuid, const Claim& claim) {
+  const uint64_t hash = HashOf(uuid);
+  if (const size_t i = Probe(uuid, hash); i != SIZE_MAX) {
+    slots_[i].claim = claim;
+    return;
+  }
+  Insert(uuid, hash, claim);
+}
+
+void ClaimTable::PutLonger(std::string_view uuid, const Claim& claim) {
+  const uint64_t hash = HashOf(uuid);
+  if (const size_t i = Probe(uuid, hash); i != SIZE_MAX) {
+    if (claim.expires_at >= slots_[i].claim.expires_at) slots_[i].claim = claim;
+    return;
+  }
+  Insert(uuid, hash, claim);
+}
+
+void ClaimTable::Insert(std::string_view uuid, uint64_t hash, const Claim& claim) {  // Grow at 70% load; when that load is mostly tombstones, rebuild at the same size.
+  if ((used_ + 1) * 10 > slots_.size() * 7) Rehash((size_ + 1) * 4 > slots_.size() ? slots_.size() * 2 : slots_.size());
+  const size_t mask = slots_.size() - 1;
+  size_t i = hash & mask;
+  while (slots_[i].hash > kTombstone) i = (i + 1) & mask;
+  if (slots_[i].hash == 0) ++used_;
+  slots_[i] = Slot{hash, Ref(arena_.size(), uuid.size()), claim};
+  arena_.append(uuid);
+  arena_live_ += uuid.size();
+  ++size_;
+}
+
+bool ClaimTable::EraseIf(std::string_view uuid, const Token& token) {
+  const size_t i = Probe(uuid, HashOf(uuid));
+  if (i == SIZE_MAX || !(slots_[i].claim.token == token)) return false;
+  slots_[i].hash = kTombstone;
+  arena_live_ -= slots_[i].len();
+  --size_;
+  // Reclaim the arena and tombstones once most of them are garbage.
+  if (arena_.size() > (1 << 20) && arena_live_ * 4 < arena_.size()) Rehash(slots_.size());
+  return true;
+}
+
+void ClaimTable::PurgeBelow(int64_t below) {
+  for (Slot& s : slots_) {
+    if (s.hash > kTombstone && s.claim.expires_at < below) {
+      s.hash = kTombstone;
+      arena_live_ -= s.len();
+      --size_;
+    }
+  }
+  Rehash(slots_.size());
+}
+
+void ClaimTable::Rehash(size_t capacity) {
+  size_t cap = 1024;
+  while (cap < capacity || size_ * 10 >= cap * 7) cap *= 2;
+  std::vector<Slot> old;
+  old.swap(slots_);
+  std::string old_arena;
+  old_arena.swap(arena_);
+  slots_.assign(cap, Slot{});
+  arena_.reserve(arena_live_ + 64);
+  used_ = size_;
+  const size_t mask = cap - 1;
+  for (const Slot& s : old) {
+    if (s.hash <= kTombstone) continue;
+    size_t i = s.hash & mask;
+    while (slots_[i].hash != 0) i = (i + 1) & mask;
+    slots_[i] = Slot{s.hash, Ref(arena_.size(), s.len()), s.claim};
+    arena_.append(old_arena.data() + s.pos(), s.len());
+  }
+}
+
+}  // namespace eventlake
