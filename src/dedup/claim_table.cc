@@ -5,6 +5,13 @@
 #include "core/hash.h"
 
 namespace eventlake {
+namespace {
+uint64_t KeyLength(const std::string& arena, size_t pos) {
+  uint64_t len;
+  std::memcpy(&len, arena.data() + pos, 8);
+  return len;
+}
+}  // namespace
 
 uint64_t ClaimTable::HashOf(std::string_view uuid) {
   // 8 bytes at a time, then a strong finalizer: uuids are short and random-ish.
@@ -21,12 +28,32 @@ uint64_t ClaimTable::HashOf(std::string_view uuid) {
   return h < 2 ? h + 2 : h;  // 0 and 1 mark empty and erased slots
 }
 
+std::string_view ClaimTable::KeyOf(const Slot& s) const {
+  const size_t pos = s.ref >> 24;
+  if ((s.ref & kLongKey) != kLongKey) return {arena_.data() + pos, static_cast<size_t>(s.ref & kLongKey)};
+  uint64_t len;
+  std::memcpy(&len, arena_.data() + pos, 8);
+  return {arena_.data() + pos + 8, len};
+}
+
+uint64_t ClaimTable::Store(std::string_view key) {
+  const uint64_t pos = arena_.size();
+  if (key.size() < kLongKey) {
+    arena_.append(key);
+    return pos << 24 | key.size();
+  }
+  const uint64_t len = key.size();
+  arena_.append(reinterpret_cast<const char*>(&len), 8);
+  arena_.append(key);
+  return pos << 24 | kLongKey;
+}
+
 size_t ClaimTable::Probe(std::string_view uuid, uint64_t hash) const {
   const size_t mask = slots_.size() - 1;
   for (size_t i = hash & mask;; i = (i + 1) & mask) {
     const Slot& s = slots_[i];
     if (s.hash == 0) return SIZE_MAX;
-    if (s.hash == hash && s.len() == uuid.size() && std::memcmp(arena_.data() + s.pos(), uuid.data(), uuid.size()) == 0)
+    if (s.hash == hash && KeyOf(s) == uuid)
       return i;
   }
 }
@@ -60,8 +87,7 @@ void ClaimTable::Insert(std::string_view uuid, uint64_t hash, const Claim& claim
   size_t i = hash & mask;
   while (slots_[i].hash > kTombstone) i = (i + 1) & mask;
   if (slots_[i].hash == 0) ++used_;
-  slots_[i] = Slot{hash, Ref(arena_.size(), uuid.size()), claim};
-  arena_.append(uuid);
+  slots_[i] = Slot{hash, Store(uuid), claim};
   arena_live_ += uuid.size();
   ++size_;
 }
@@ -70,7 +96,7 @@ bool ClaimTable::EraseIf(std::string_view uuid, const Token& token) {
   const size_t i = Probe(uuid, HashOf(uuid));
   if (i == SIZE_MAX || !(slots_[i].claim.token == token)) return false;
   slots_[i].hash = kTombstone;
-  arena_live_ -= slots_[i].len();
+  arena_live_ -= KeyOf(slots_[i]).size();
   --size_;
   // Reclaim the arena and tombstones once most of them are garbage.
   if (arena_.size() > (1 << 20) && arena_live_ * 4 < arena_.size()) Rehash(slots_.size());
@@ -81,7 +107,7 @@ void ClaimTable::PurgeBelow(int64_t below) {
   for (Slot& s : slots_) {
     if (s.hash > kTombstone && s.claim.expires_at < below) {
       s.hash = kTombstone;
-      arena_live_ -= s.len();
+      arena_live_ -= KeyOf(s).size();
       --size_;
     }
   }
@@ -103,8 +129,11 @@ void ClaimTable::Rehash(size_t capacity) {
     if (s.hash <= kTombstone) continue;
     size_t i = s.hash & mask;
     while (slots_[i].hash != 0) i = (i + 1) & mask;
-    slots_[i] = Slot{s.hash, Ref(arena_.size(), s.len()), s.claim};
-    arena_.append(old_arena.data() + s.pos(), s.len());
+    const size_t pos = s.ref >> 24;
+    const std::string_view key = (s.ref & kLongKey) != kLongKey
+                                     ? std::string_view(old_arena.data() + pos, s.ref & kLongKey)
+                                     : std::string_view(old_arena.data() + pos + 8, KeyLength(old_arena, pos));
+    slots_[i] = Slot{s.hash, Store(key), s.claim};
   }
 }
 

@@ -37,17 +37,18 @@ class ClaimTable {
  private:
   struct Slot {
     uint64_t hash = 0;  // 0: empty; kTombstone: erased
-    uint64_t ref = 0;   // uuid bytes in arena_: offset << 24 | length
+    uint64_t ref = 0;   // uuid bytes in arena_: offset << 24 | length (kLongKey: length stored first)
     Claim claim;
-    size_t pos() const { return ref >> 24; }
-    size_t len() const { return ref & 0xffffff; }
   };
   static constexpr uint64_t kTombstone = 1;
 
   size_t Probe(std::string_view uuid, uint64_t hash) const;  // slot index or SIZE_MAX
   void Insert(std::string_view uuid, uint64_t hash, const Claim& claim);
   void Rehash(size_t capacity);
-  static uint64_t Ref(size_t pos, size_t len) { return static_cast<uint64_t>(pos) << 24 | len; }
+  static constexpr uint64_t kLongKey = 0xffffff;
+  std::string_view KeyOf(const Slot& s) const;
+  // Appends the key to arena_ and returns its ref.
+  uint64_t Store(std::string_view key);
 
   std::vector<Slot> slots_;
   std::string arena_;

@@ -11,7 +11,7 @@ constexpr size_t kKeepPrefix = 180;
 
 bool Plain(unsigned char c) {
   return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '.' || c == '_' ||
-         c == '-' || c == '~' || c >= 0x80;
+         c == '-' || c >= 0x80;
 }
 }  // namespace
 

@@ -40,6 +40,11 @@ class ExpiredClaimFilter final : public rocksdb::CompactionFilter {
     if (key.size() == 0 || key[0] != kClaimPrefix || value.size() < 8) return false;
     return static_cast<int64_t>(GetU64(value.data())) < below_->load(std::memory_order_relaxed);
   }
+  // Claims are written as merge operands (see LongerClaimWins): filter those too, or
+  // an expired claim would survive until a second compaction.
+  bool FilterMergeOperand(int level, const rocksdb::Slice& key, const rocksdb::Slice& operand) const override {
+    return Filter(level, key, operand, nullptr, nullptr);
+  }
   const char* Name() const override { return "eventlake.ExpiredClaimFilter"; }
 
  private:
