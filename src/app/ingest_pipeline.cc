@@ -90,6 +90,7 @@ Status IngestPipeline::ProcessInput(uint32_t index) {
   }
   s.read_offset = start_offset;
   s.read_line = start_line;
+  s.dlq_committed = s.dlq_upto;
   sources_.push_back(s);
 
   Framer framer(*source, o_.read_bytes, o_.max_record_bytes, start_offset, start_line);
@@ -215,17 +216,24 @@ Status IngestPipeline::ProcessBatch(const LineBatch& batch, uint32_t index, Sour
       last_date_.assign(p.derived.date_view());
       key_ = PartitionPath(last_type_, last_date_);
     }
-    Buffer& b = buffers_.Get(key_, recv_us);
-    b.encoder->Add(f, p.derived);
-    b.claims.Add(f.uuid, claims_[i]);
-    b.NoteSource(index, p.offset, p.line_no);
-    ++b.events;
-    if (b.receive_runs.empty() || b.receive_runs.back().first != recv_us) {
-      b.receive_runs.emplace_back(recv_us, 0);
-      if (b.first_receive_wall_us == 0) b.first_receive_wall_us = recv_wall_s * 1000000;
+    Buffer* b = &buffers_.Get(key_, recv_us);
+    if (!b->encoder->Add(f, p.derived)) {
+      // The file's schema is fixed and this event conflicts: finish the file, start anew.
+      std::vector<std::unique_ptr<Buffer>> one;
+      one.push_back(buffers_.Take(key_));
+      EL_RETURN_IF_ERROR(Flush(std::move(one), /*with_errors=*/false));
+      b = &buffers_.Get(key_, recv_us);
+      if (!b->encoder->Add(f, p.derived)) return Status::Error("an event does not fit an empty file (encoder bug)");
     }
-    ++b.receive_runs.back().second;
-    b.lag_at_receive.Add(static_cast<double>(recv_wall_s - p.seconds));
+    b->claims.Add(f.uuid, claims_[i]);
+    b->NoteSource(index, p.offset, p.line_no);
+    ++b->events;
+    if (b->receive_runs.empty() || b->receive_runs.back().first != recv_us) {
+      b->receive_runs.emplace_back(recv_us, 0);
+      if (b->first_receive_wall_us == 0) b->first_receive_wall_us = recv_wall_s * 1000000;
+    }
+    ++b->receive_runs.back().second;
+    b->lag_at_receive.Add(static_cast<double>(recv_wall_s - p.seconds));
     ++report_.written;
   }
   src.read_offset = batch.end_offset;
@@ -240,8 +248,13 @@ Status IngestPipeline::MaybeFlush(bool all) {
   const bool errors_due = errors_ && (all || errors_->encoder->buffered_bytes() >= o_.flush.max_bytes ||
                                       now - errors_->opened_us >= o_.flush.max_age_us);
   if (due.empty() && !errors_due) return Status::Ok();
-  // Dead letters ride along with every epoch: then a checkpoint also covers them.
-  if (errors_) due.push_back(std::move(errors_));
+  return Flush(std::move(due), /*with_errors=*/true);
+}
+
+Status IngestPipeline::Flush(std::vector<std::unique_ptr<Buffer>> due, bool with_errors) {
+  // Dead letters ride along with every epoch at a batch boundary: then a checkpoint
+  // also covers them (dlq_upto). Mid-batch flushes leave them for the next epoch.
+  if (with_errors && errors_) due.push_back(std::move(errors_));
 
   std::vector<std::pair<uint64_t, Checkpoint>> checkpoints;
   for (uint32_t i = 0; i < sources_.size(); ++i) {
@@ -255,7 +268,8 @@ Status IngestPipeline::MaybeFlush(bool all) {
         }
     });
     c.tail_hash = TailHash(s, c.offset);
-    s.dlq_upto = s.read_offset;
+    if (!with_errors) c.dlq_upto = s.dlq_committed;
+    s.dlq_committed = c.dlq_upto;
     checkpoints.emplace_back(s.id, c);
   }
 

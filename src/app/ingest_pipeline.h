@@ -30,7 +30,8 @@ class IngestPipeline {
     bool verifiable = false;  // plain regular file: the checkpoint can hold a tail hash
     uint64_t read_offset = 0; // end of the last batch handed to the buffers
     uint64_t read_line = 0;
-    uint64_t dlq_upto = 0;    // invalid records before this were dead-lettered by a committed epoch
+    uint64_t dlq_upto = 0;       // from the checkpoint: invalid records before it are already dead-lettered
+    uint64_t dlq_committed = 0;  // what the last checkpoint of this run said about dead letters
   };
   // A valid record between decode and routing; strings live in arena_.
   struct Pending {
@@ -45,6 +46,7 @@ class IngestPipeline {
   Status ProcessBatch(const LineBatch& batch, uint32_t index, Source& source);
   void DeadLetter(const Line& line, Reason reason, const std::string& detail, const SourceState& src);
   Status MaybeFlush(bool all);
+  Status Flush(std::vector<std::unique_ptr<Buffer>> due, bool with_errors);
   uint64_t TailHash(const SourceState& s, uint64_t offset) const;
   void Progress(Source& source, bool force);
 

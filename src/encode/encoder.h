@@ -22,7 +22,10 @@ class ByteSink {
 class Encoder {
  public:
   virtual ~Encoder() = default;
-  virtual void Add(const EventFields& fields, const Derived& derived) = 0;
+  // Adds one event. Returns false only when the event cannot join this file (a Parquet
+  // schema already fixed by a finished row group conflicts with it): the caller then
+  // flushes this file and adds the event to a new one. Nothing is added on false.
+  [[nodiscard]] virtual bool Add(const EventFields& fields, const Derived& derived) = 0;
   // Memory held for the unfinished file.
   virtual size_t buffered_bytes() const = 0;
   // Writes the whole file to `sink`; the encoder is then empty.
@@ -31,6 +34,6 @@ class Encoder {
   virtual std::string_view extension() const = 0;
 };
 
-enum class Compression { kNone, kGzip, kZstd };
+enum class Compression { kNone, kGzip, kZstd, kSnappy };
 
 }  // namespace eventlake

@@ -25,6 +25,15 @@ Buffer& PartitionBuffers::Get(std::string_view key, int64_t now_us) {
   return *last_;
 }
 
+std::unique_ptr<Buffer> PartitionBuffers::Take(std::string_view key) {
+  auto it = buffers_.find(std::string(key));
+  if (it == buffers_.end()) return nullptr;
+  std::unique_ptr<Buffer> b = std::move(it->second);
+  buffers_.erase(it);
+  last_ = nullptr;
+  return b;
+}
+
 size_t PartitionBuffers::memory() const {
   size_t total = 0;
   for (const auto& [k, b] : buffers_) total += b->memory();

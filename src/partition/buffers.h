@@ -54,6 +54,8 @@ class PartitionBuffers {
   Buffer& Get(std::string_view key, int64_t now_us);
   // Removes and returns the buffers the policy says to flush now (all when `all`).
   std::vector<std::unique_ptr<Buffer>> TakeDue(int64_t now_us, bool all);
+  // Removes and returns one buffer (to flush it out of turn).
+  std::unique_ptr<Buffer> Take(std::string_view key);
   // Buffers still held, for checkpoint computation.
   template <typename F>
   void ForEach(F&& f) const {

@@ -166,7 +166,7 @@ TEST(PartitionPathTest, HiveStyle) {
 class FakeEncoder final : public Encoder {
  public:
   explicit FakeEncoder(size_t* bytes) : bytes_(bytes) {}
-  void Add(const EventFields&, const Derived&) override {}
+  bool Add(const EventFields&, const Derived&) override { return true; }
   size_t buffered_bytes() const override { return *bytes_; }
   Status Finish(ByteSink&) override { return Status::Ok(); }
   std::string_view extension() const override { return ".fake"; }

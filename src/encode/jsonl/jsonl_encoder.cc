@@ -9,7 +9,7 @@
 
 namespace eventlake {
 
-void JsonlEncoder::Add(const EventFields& f, const Derived& d) {
+bool JsonlEncoder::Add(const EventFields& f, const Derived& d) {
   // f.object is a trimmed, validated object: drop its '}' (and the space before it).
   std::string_view obj = f.object.substr(0, f.object.size() - 1);
   while (!obj.empty() && (obj.back() == ' ' || obj.back() == '\t' || obj.back() == '\r' || obj.back() == '\n'))
@@ -22,6 +22,7 @@ void JsonlEncoder::Add(const EventFields& f, const Derived& d) {
   buf_.append(",\"created_datetime\":\"");
   buf_.append(d.datetime_view());
   buf_.append("\"}\n");
+  return true;
 }
 
 void JsonlEncoder::AddLine(std::string_view line) {

@@ -10,7 +10,7 @@ namespace eventlake {
 class JsonlEncoder final : public Encoder {
  public:
   explicit JsonlEncoder(Compression compression) : compression_(compression) {}
-  void Add(const EventFields& fields, const Derived& derived) override;
+  bool Add(const EventFields& fields, const Derived& derived) override;
   // A pre-formatted line (dead letters); a newline is appended.
   void AddLine(std::string_view line);
   size_t buffered_bytes() const override { return buf_.capacity(); }
