@@ -18,4 +18,16 @@ find demo/lake -path '*/event_type=*' -type d -name 'event_date=*' | sort | head
 echo "== one event"
 find demo/lake -path '*/event_type=*' -type f -name '*.jsonl*' | sort | head -1 | xargs head -c 600 | head -1
 echo "== dead letters: $(cat demo/lake/_errors/* 2>/dev/null | wc -l) records in demo/lake/_errors/"
-echo "== report: demo/report.json; expected outcome from the generator: demo/expected.json"
+echo "== check against the generator's expected outcome (demo/expected.json)"
+/usr/bin/python3 - <<'PY'
+import json
+rep, exp = json.load(open("demo/report.json")), json.load(open("demo/expected.json"))
+if rep["read"] == 0:
+    print("nothing new to read: this input was ingested before, and the lake is unchanged")
+else:
+    keys = ["written", "duplicates", "invalid"]
+    got, want = {k: rep[k] for k in keys}, {k: exp[k] for k in keys}
+    print("report", got, "expected", want, "->", "MATCH" if got == want else "MISMATCH")
+    if got != want:
+        raise SystemExit(1)
+PY
