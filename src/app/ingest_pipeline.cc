@@ -225,7 +225,7 @@ Status IngestPipeline::ProcessBatch(const LineBatch& batch, uint32_t index, Sour
       b = &buffers_.Get(key_, recv_us);
       if (!b->encoder->Add(f, p.derived)) return Status::Error("an event does not fit an empty file (encoder bug)");
     }
-    b->claims.Add(f.uuid, claims_[i]);
+    b->claims.Add(f.uuid, dedup_.hash(i), claims_[i]);
     b->NoteSource(index, p.offset, p.line_no);
     ++b->events;
     if (b->receive_runs.empty() || b->receive_runs.back().first != recv_us) {

@@ -13,20 +13,6 @@ uint64_t KeyLength(const std::string& arena, size_t pos) {
 }
 }  // namespace
 
-uint64_t ClaimTable::HashOf(std::string_view uuid) {
-  // 8 bytes at a time, then a strong finalizer: uuids are short and random-ish.
-  uint64_t h = 0x9e3779b97f4a7c15ULL ^ uuid.size();
-  size_t i = 0;
-  for (; i + 8 <= uuid.size(); i += 8) {
-    uint64_t w;
-    std::memcpy(&w, uuid.data() + i, 8);
-    h = Mix64(h ^ w);
-  }
-  uint64_t tail = 0;
-  std::memcpy(&tail, uuid.data() + i, uuid.size() - i);
-  h = Mix64(h ^ tail ^ (static_cast<uint64_t>(uuid.size() - i) << 56));
-  return h < 2 ? h + 2 : h;  // 0 and 1 mark empty and erased slots
-}
 
 std::string_view ClaimTable::KeyOf(const Slot& s) const {
   const size_t pos = s.ref >> 24;
@@ -63,8 +49,7 @@ const Claim* ClaimTable::Find(std::string_view uuid, uint64_t hash) const {
   return i == SIZE_MAX ? nullptr : &slots_[i].claim;
 }
 
-void ClaimTable::Put(std::string_view uuid, const Claim& claim) {
-  const uint64_t hash = HashOf(uuid);
+void ClaimTable::Put(std::string_view uuid, uint64_t hash, const Claim& claim) {
   if (const size_t i = Probe(uuid, hash); i != SIZE_MAX) {
     slots_[i].claim = claim;
     return;
@@ -72,8 +57,7 @@ void ClaimTable::Put(std::string_view uuid, const Claim& claim) {
   Insert(uuid, hash, claim);
 }
 
-void ClaimTable::PutLonger(std::string_view uuid, const Claim& claim) {
-  const uint64_t hash = HashOf(uuid);
+void ClaimTable::PutLonger(std::string_view uuid, uint64_t hash, const Claim& claim) {
   if (const size_t i = Probe(uuid, hash); i != SIZE_MAX) {
     if (claim.expires_at >= slots_[i].claim.expires_at) slots_[i].claim = claim;
     return;
@@ -92,8 +76,8 @@ void ClaimTable::Insert(std::string_view uuid, uint64_t hash, const Claim& claim
   ++size_;
 }
 
-bool ClaimTable::EraseIf(std::string_view uuid, const Token& token) {
-  const size_t i = Probe(uuid, HashOf(uuid));
+bool ClaimTable::EraseIf(std::string_view uuid, uint64_t hash, const Token& token) {
+  const size_t i = Probe(uuid, hash);
   if (i == SIZE_MAX || !(slots_[i].claim.token == token)) return false;
   slots_[i].hash = kTombstone;
   arena_live_ -= KeyOf(slots_[i]).size();

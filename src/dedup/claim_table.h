@@ -20,19 +20,22 @@ class ClaimTable {
   const Claim* Find(std::string_view uuid) const { return Find(uuid, HashOf(uuid)); }
   const Claim* Find(std::string_view uuid, uint64_t hash) const;
   // Inserts or replaces.
-  void Put(std::string_view uuid, const Claim& claim);
+  void Put(std::string_view uuid, const Claim& claim) { Put(uuid, HashOf(uuid), claim); }
+  void Put(std::string_view uuid, uint64_t hash, const Claim& claim);
   // Inserts, or replaces only when `claim` expires no earlier (the longer claim wins).
-  void PutLonger(std::string_view uuid, const Claim& claim);
+  void PutLonger(std::string_view uuid, const Claim& claim) { PutLonger(uuid, HashOf(uuid), claim); }
+  void PutLonger(std::string_view uuid, uint64_t hash, const Claim& claim);
   // Hints the cache about a lookup soon (batches prefetch, then probe).
   void Prefetch(uint64_t hash) const { __builtin_prefetch(&slots_[hash & (slots_.size() - 1)]); }
   // Removes the claim when it still carries `token`; returns whether it did.
-  bool EraseIf(std::string_view uuid, const Token& token);
+  bool EraseIf(std::string_view uuid, const Token& token) { return EraseIf(uuid, HashOf(uuid), token); }
+  bool EraseIf(std::string_view uuid, uint64_t hash, const Token& token);
   // Drops every claim with expires_at below `below`.
   void PurgeBelow(int64_t below);
 
   size_t size() const { return size_; }
   size_t memory() const { return slots_.capacity() * sizeof(Slot) + arena_.capacity(); }
-  static uint64_t HashOf(std::string_view uuid);
+  static uint64_t HashOf(std::string_view uuid) { return UuidHash(uuid); }
 
  private:
   struct Slot {

@@ -27,23 +27,30 @@ struct Claim {
   Token token;
 };
 
+// The hash every in-memory claim index uses for a uuid.
+uint64_t UuidHash(std::string_view uuid);
+
 // The claims of one partition buffer, in arrival order. The uuids share one string:
 // no allocation per event.
 class ClaimList {
  public:
-  void Add(std::string_view uuid, const Claim& claim) {
-    entries_.push_back({static_cast<uint32_t>(uuids_.size()), static_cast<uint32_t>(uuid.size()), claim});
+  void Add(std::string_view uuid, const Claim& claim) { Add(uuid, UuidHash(uuid), claim); }
+  // `hash` is UuidHash(uuid), kept so commits need not hash again.
+  void Add(std::string_view uuid, uint64_t hash, const Claim& claim) {
+    entries_.push_back({static_cast<uint32_t>(uuids_.size()), static_cast<uint32_t>(uuid.size()), hash, claim});
     uuids_.append(uuid);
   }
   size_t size() const { return entries_.size(); }
   bool empty() const { return entries_.empty(); }
   std::string_view uuid(size_t i) const { return std::string_view(uuids_).substr(entries_[i].pos, entries_[i].len); }
   const Claim& claim(size_t i) const { return entries_[i].claim; }
+  uint64_t hash(size_t i) const { return entries_[i].hash; }
   size_t memory() const { return uuids_.capacity() + entries_.capacity() * sizeof(Entry); }
 
  private:
   struct Entry {
     uint32_t pos, len;
+    uint64_t hash;
     Claim claim;
   };
   std::string uuids_;

@@ -37,7 +37,7 @@ Status Deduplicator::Decide(std::span<const DedupInput> in, std::span<Decision> 
       }
     }
     const Claim claim{watermark_ + window_, e.token};
-    pending_.Put(e.uuid, claim);
+    pending_.Put(e.uuid, hashes_[i], claim);
     out[i] = Decision::kWrite;
     claims_out[i] = claim;
   }
@@ -46,7 +46,11 @@ Status Deduplicator::Decide(std::span<const DedupInput> in, std::span<Decision> 
 
 void Deduplicator::Committed(const ClaimList& claims) {
   // A later claim on the same uuid (after expiry) may still be pending: keep that one.
-  for (size_t i = 0; i < claims.size(); ++i) pending_.EraseIf(claims.uuid(i), claims.claim(i).token);
+  constexpr size_t kAhead = 16;  // prefetch distance: hide the cache miss of each probe
+  for (size_t i = 0; i < claims.size(); ++i) {
+    if (i + kAhead < claims.size()) pending_.Prefetch(claims.hash(i + kAhead));
+    pending_.EraseIf(claims.uuid(i), claims.hash(i), claims.claim(i).token);
+  }
   store_.OnCommitted(claims);
   store_.PurgeBelow(watermark_);
 }

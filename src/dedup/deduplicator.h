@@ -27,11 +27,13 @@ class Deduplicator {
   Deduplicator(DedupStore& store, int64_t window_seconds, int64_t watermark);
 
   // Decides a batch in input order. For kWrite, claims_out[i] is the claim to commit
-  // with the event's output; until then it stays pending here.
+  // with the event's output; until then it stays pending here. hash(i) is the uuid's
+  // ClaimTable hash (for ClaimList::Add).
   Status Decide(std::span<const DedupInput> in, std::span<Decision> out, std::span<Claim> claims_out);
   // The claims reached the store durably: stop tracking them here.
   void Committed(const ClaimList& claims);
 
+  uint64_t hash(size_t i) const { return hashes_[i]; }
   int64_t watermark() const { return watermark_; }
   size_t pending() const { return pending_.size(); }
 

@@ -23,7 +23,11 @@ class MemoryDedupStore final : public DedupStore {
   }
   void AddToCommit(const ClaimList&, StateDb&) override {}
   void OnCommitted(const ClaimList& claims) override {
-    for (size_t i = 0; i < claims.size(); ++i) claims_.PutLonger(claims.uuid(i), claims.claim(i));
+    constexpr size_t kAhead = 16;
+    for (size_t i = 0; i < claims.size(); ++i) {
+      if (i + kAhead < claims.size()) claims_.Prefetch(claims.hash(i + kAhead));
+      claims_.PutLonger(claims.uuid(i), claims.hash(i), claims.claim(i));
+    }
     if (claims_.size() > 2 * size_after_purge_ + 65536) {
       claims_.PurgeBelow(purge_below_);
       size_after_purge_ = claims_.size();

@@ -2,6 +2,8 @@
 // JSON lines: each output record is the input object, byte for byte, with
 // event_type, event_subtype and created_datetime appended before its closing brace.
 #include <memory>
+#include <string>
+#include <vector>
 
 #include "encode/encoder.h"
 
@@ -13,16 +15,20 @@ class JsonlEncoder final : public Encoder {
   bool Add(const EventFields& fields, const Derived& derived) override;
   // A pre-formatted line (dead letters); a newline is appended.
   void AddLine(std::string_view line);
-  size_t buffered_bytes() const override { return buf_.capacity(); }
+  size_t buffered_bytes() const override;
   Status Finish(ByteSink& sink) override;
   std::string_view extension() const override;
 
  private:
+  // Appends go to the last chunk; full chunks are never copied again (no realloc of
+  // one large buffer).
+  std::string& Tail();
+
   Compression compression_;
-  std::string buf_;
+  std::vector<std::string> chunks_;
 };
 
-// Compresses `data` as one gzip member or zstd frame, streaming into `sink`.
-Status WriteCompressed(std::string_view data, Compression compression, ByteSink& sink);
+// Compresses the concatenation of `parts` as one gzip member or zstd frame into `sink`.
+Status WriteCompressed(const std::vector<std::string>& parts, Compression compression, ByteSink& sink);
 
 }  // namespace eventlake
