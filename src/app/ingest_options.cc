@@ -13,9 +13,11 @@ void AddIngestOptions(CLI::App& sub, IngestOptions& o) {
   sub.add_option("--compression", o.compression, "Output compression: none|gzip|zstd")->capture_default_str();
   sub.add_option("--dedup", o.dedup, "Dedup store: rocksdb (persistent, under the lake) | memory (this run only)")
       ->capture_default_str();
-  sub.add_option("--state", o.state_dir, "State directory (claims, checkpoints, commit log); default LAKE/_eventlake/state");
-  sub.add_option("--dedup-window", o.dedup_window,
-                 "Event-time dedup window (s|m|h|d): a uuid stays claimed until the watermark passes first-seen + window")
+  sub.add_option("--state", o.state_dir,
+                 "State directory (claims, checkpoints, commit log); default LAKE/_eventlake/state");
+  sub.add_option(
+         "--dedup-window", o.dedup_window,
+         "Event-time dedup window (s|m|h|d): a uuid stays claimed until the watermark passes first-seen + window")
       ->capture_default_str();
   sub.add_option("--flush-size", o.flush_size, "Flush a partition's buffer at this many bytes (KiB|MiB|GiB)")
       ->capture_default_str();
@@ -28,8 +30,7 @@ void AddIngestOptions(CLI::App& sub, IngestOptions& o) {
       ->capture_default_str();
   sub.add_option("--max-record-size", o.max_record_size, "Longer records are dead-lettered as record_too_large")
       ->capture_default_str();
-  sub.add_option("--read-size", o.read_size,
-                 "Input bytes per batch; buffers are checked for flushing between batches")
+  sub.add_option("--read-size", o.read_size, "Input bytes per batch; buffers are checked for flushing between batches")
       ->capture_default_str();
   sub.add_option("--min-created-at", o.min_created_at,
                  "Earliest valid created_at, inclusive: Unix seconds, YYYY-MM-DD or now-DURATION")
@@ -53,16 +54,22 @@ Status Bad(const std::string& flag, const std::string& value, const std::string&
 Status ValidateIngestOptions(IngestOptions& o) {
   if (o.lake.empty()) return Status::Error("--lake must name a directory");
   if (o.format != "json") return Bad("--format", o.format, "expected json (parquet is not built yet)");
-  if (o.compression == "none") o.compression_kind = Compression::kNone;
-  else if (o.compression == "gzip") o.compression_kind = Compression::kGzip;
-  else if (o.compression == "zstd") o.compression_kind = Compression::kZstd;
-  else return Bad("--compression", o.compression, "expected none, gzip or zstd");
+  if (o.compression == "none")
+    o.compression_kind = Compression::kNone;
+  else if (o.compression == "gzip")
+    o.compression_kind = Compression::kGzip;
+  else if (o.compression == "zstd")
+    o.compression_kind = Compression::kZstd;
+  else
+    return Bad("--compression", o.compression, "expected none, gzip or zstd");
   if (o.dedup != "rocksdb" && o.dedup != "memory") return Bad("--dedup", o.dedup, "expected rocksdb or memory");
   auto window = ParseDuration(o.dedup_window);
-  if (!window || *window <= 0) return Bad("--dedup-window", o.dedup_window, "expected a positive duration like 7d or 36h");
+  if (!window || *window <= 0)
+    return Bad("--dedup-window", o.dedup_window, "expected a positive duration like 7d or 36h");
   o.window_seconds = *window;
   auto size = ParseSize(o.flush_size);
-  if (!size || *size == 0 || *size > (2ULL << 30)) return Bad("--flush-size", o.flush_size, "expected a size from 1 byte to 2GiB, like 64MiB");
+  if (!size || *size == 0 || *size > (2ULL << 30))
+    return Bad("--flush-size", o.flush_size, "expected a size from 1 byte to 2GiB, like 64MiB");
   o.flush.max_bytes = *size;
   o.flush.max_events = o.flush_count;
   auto age = ParseDuration(o.flush_age);
@@ -72,14 +79,17 @@ Status ValidateIngestOptions(IngestOptions& o) {
   if (!budget || *budget < (1 << 20)) return Bad("--memory-budget", o.memory_budget, "expected at least 1MiB");
   o.flush.memory_budget = *budget;
   auto rec = ParseSize(o.max_record_size);
-  if (!rec || *rec < 64 || *rec > (16ULL << 20)) return Bad("--max-record-size", o.max_record_size, "expected 64 bytes to 16MiB");
+  if (!rec || *rec < 64 || *rec > (16ULL << 20))
+    return Bad("--max-record-size", o.max_record_size, "expected 64 bytes to 16MiB");
   o.max_record_bytes = *rec;
   auto read = ParseSize(o.read_size);
-  if (!read || *read < 4096 || *read > (256ULL << 20)) return Bad("--read-size", o.read_size, "expected 4KiB to 256MiB");
+  if (!read || *read < 4096 || *read > (256ULL << 20))
+    return Bad("--read-size", o.read_size, "expected 4KiB to 256MiB");
   o.read_bytes = *read;
   const int64_t now = WallMicros() / 1000000;
   auto lo = ParseTimePoint(o.min_created_at, now);
-  if (!lo) return Bad("--min-created-at", o.min_created_at, "expected Unix seconds (>= 0), YYYY-MM-DD or now[+-]DURATION");
+  if (!lo)
+    return Bad("--min-created-at", o.min_created_at, "expected Unix seconds (>= 0), YYYY-MM-DD or now[+-]DURATION");
   if (*lo < 0) return Bad("--min-created-at", o.min_created_at, "times before 1970 are not supported");
   auto hi = ParseTimePoint(o.max_created_at, now);
   if (!hi) return Bad("--max-created-at", o.max_created_at, "expected Unix seconds, YYYY-MM-DD or now[+-]DURATION");
@@ -87,10 +97,14 @@ Status ValidateIngestOptions(IngestOptions& o) {
   if (*hi > 253402300800) return Bad("--max-created-at", o.max_created_at, "must be before year 10000");
   o.min_created = *lo;
   o.max_created = *hi;
-  if (o.progress == "auto") o.show_progress = isatty(STDERR_FILENO) != 0;
-  else if (o.progress == "always") o.show_progress = true;
-  else if (o.progress == "never") o.show_progress = false;
-  else return Bad("--progress", o.progress, "expected auto, always or never");
+  if (o.progress == "auto")
+    o.show_progress = isatty(STDERR_FILENO) != 0;
+  else if (o.progress == "always")
+    o.show_progress = true;
+  else if (o.progress == "never")
+    o.show_progress = false;
+  else
+    return Bad("--progress", o.progress, "expected auto, always or never");
   if (o.quiet) o.show_progress = false;
   if (o.inputs.empty()) o.inputs.push_back("-");
   int stdin_count = 0;

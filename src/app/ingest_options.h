@@ -2,7 +2,6 @@
 // `eventlake ingest` options: registered on the CLI, then checked before any I/O
 // (a typo fails at start with the flag's name, never an hour later).
 #include <CLI/CLI.hpp>
-
 #include <cstdint>
 #include <string>
 #include <vector>

@@ -22,8 +22,8 @@ constexpr uint64_t kTailBytes = 4096;
 constexpr char kErrorsKey[] = "_errors";
 }  // namespace
 
-IngestPipeline::IngestPipeline(const IngestOptions& options, StateDb& state, Deduplicator& dedup,
-                               Committer& committer, RunReport& report, int64_t start_us)
+IngestPipeline::IngestPipeline(const IngestOptions& options, StateDb& state, Deduplicator& dedup, Committer& committer,
+                               RunReport& report, int64_t start_us)
     : o_(options),
       state_(state),
       dedup_(dedup),
@@ -71,7 +71,8 @@ Status IngestPipeline::ProcessInput(uint32_t index) {
 
   uint64_t start_offset = 0, start_line = 0;
   if (auto ckpt = state_.GetCheckpoint(s.id); ckpt && resumable) {
-    const bool tail_ok = !s.verifiable || (*source->raw_size() >= ckpt->offset && TailHash(s, ckpt->offset) == ckpt->tail_hash);
+    const bool tail_ok =
+        !s.verifiable || (*source->raw_size() >= ckpt->offset && TailHash(s, ckpt->offset) == ckpt->tail_hash);
     if (tail_ok && ckpt->offset == 0) {
       s.dlq_upto = ckpt->dlq_upto;  // nothing to skip, but dead letters before this are committed
     } else if (tail_ok) {
@@ -83,9 +84,12 @@ Status IngestPipeline::ProcessInput(uint32_t index) {
       report_.resumed_bytes += ckpt->offset;
       if (!o_.quiet)
         std::fprintf(stderr, "eventlake: %s: resuming at line %llu (byte %llu) from the last commit\n", path.c_str(),
-                     static_cast<unsigned long long>(start_line + 1), static_cast<unsigned long long>(start_offset));
+                     static_cast<unsigned long long>(start_line) + 1, static_cast<unsigned long long>(start_offset));
     } else if (!o_.quiet) {
-      std::fprintf(stderr, "eventlake: %s changed since its last checkpoint; reading it from the start (events already in the lake are still dropped as duplicates)\n", path.c_str());
+      std::fprintf(stderr,
+                   "eventlake: %s changed since its last checkpoint; reading it from the start (events already in the "
+                   "lake are still dropped as duplicates)\n",
+                   path.c_str());
     }
   }
   s.read_offset = start_offset;
@@ -287,10 +291,12 @@ Status IngestPipeline::Flush(std::vector<std::unique_ptr<Buffer>> due, bool with
     if (f.bytes < (1 << 20)) ++report_.small_files;
   }
   for (const auto& b : due) {
-    for (const auto& [recv, n] : b->receive_runs) report_.latency_ms.Add(static_cast<double>(commit_us - recv) / 1000.0, n);
+    for (const auto& [recv, n] : b->receive_runs)
+      report_.latency_ms.Add(static_cast<double>(commit_us - recv) / 1000.0, n);
     if (b->lag_at_receive.count() > 0) {
       // Lag at commit = lag at receive + time spent buffered (per buffer, from its first receive).
-      report_.lag_s.MergeShifted(b->lag_at_receive, static_cast<double>(commit_wall_us - b->first_receive_wall_us) / 1e6);
+      report_.lag_s.MergeShifted(b->lag_at_receive,
+                                 static_cast<double>(commit_wall_us - b->first_receive_wall_us) / 1e6);
     }
   }
   SyncPoint("epoch:done");

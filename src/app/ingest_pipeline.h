@@ -26,9 +26,9 @@ class IngestPipeline {
   // Per input, what the checkpoint needs.
   struct SourceState {
     std::string path;
-    uint64_t id = 0;          // identity: hash of the path and the first line
-    bool verifiable = false;  // plain regular file: the checkpoint can hold a tail hash
-    uint64_t read_offset = 0; // end of the last batch handed to the buffers
+    uint64_t id = 0;           // identity: hash of the path and the first line
+    bool verifiable = false;   // plain regular file: the checkpoint can hold a tail hash
+    uint64_t read_offset = 0;  // end of the last batch handed to the buffers
     uint64_t read_line = 0;
     uint64_t dlq_upto = 0;       // from the checkpoint: invalid records before it are already dead-lettered
     uint64_t dlq_committed = 0;  // what the last checkpoint of this run said about dead letters
@@ -66,7 +66,7 @@ class IngestPipeline {
   std::vector<DedupInput> dedup_in_;
   std::vector<Decision> decisions_;
   std::vector<Claim> claims_;
-  std::string key_;         // partition key of the last routed event
+  std::string key_;  // partition key of the last routed event
   std::string last_type_;
   std::string last_date_;
   std::string dlq_line_;

@@ -1,6 +1,5 @@
 // eventlake: validate, enrich, deduplicate and land JSON events in a partitioned lake.
 #include <CLI/CLI.hpp>
-
 #include <csignal>
 #include <cstdio>
 #include <cstdlib>
@@ -27,7 +26,8 @@ int main(int argc, char** argv) {
   eventlake::AddIngestOptions(*ingest_cmd, ingest);
 
   eventlake::gen::GenOptions gen;
-  CLI::App* gen_cmd = app.add_subcommand("gen", "Generate realistic NDJSON events (deterministic, for demos and tests)");
+  CLI::App* gen_cmd =
+      app.add_subcommand("gen", "Generate realistic NDJSON events (deterministic, for demos and tests)");
   eventlake::gen::AddGenOptions(*gen_cmd, gen);
 
   const std::string first = argc > 1 ? argv[1] : "";
@@ -44,7 +44,8 @@ int main(int argc, char** argv) {
 
   if (ingest_cmd->parsed()) {
     if (eventlake::Status s = eventlake::ValidateIngestOptions(ingest); !s.ok()) {
-      std::fprintf(stderr, "eventlake ingest: %s\nRun 'eventlake ingest --help' for the options.\n", s.message().c_str());
+      std::fprintf(stderr, "eventlake ingest: %s\nRun 'eventlake ingest --help' for the options.\n",
+                   s.message().c_str());
       return 2;
     }
     eventlake::RunReport report;

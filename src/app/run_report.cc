@@ -7,8 +7,8 @@
 namespace eventlake {
 
 std::string RunReport::CheckText() const {
-  std::string s = fmt::format("read {} {} written {} + duplicates {} + invalid {}", read, Balanced() ? "==" : "!=",
-                              written, duplicates, invalid);
+  std::string s = fmt::format("read {} {} written {} + duplicates {} + invalid {}", read,
+                              Balanced() ? "==" : "!=", written, duplicates, invalid);
   if (already_committed > 0) s += fmt::format(" + already_committed {}", already_committed);
   return s;
 }
@@ -29,8 +29,8 @@ std::string RunReport::ToJson() const {
     AppendJsonString(j, error);
   }
   j += fmt::format(
-      ",\"read\":{},\"written\":{},\"duplicates\":{},\"invalid\":{},\"already_committed\":{},\"blank_lines\":{}",
-      read, written, duplicates, invalid, already_committed, blank_lines);
+      ",\"read\":{},\"written\":{},\"duplicates\":{},\"invalid\":{},\"already_committed\":{},\"blank_lines\":{}", read,
+      written, duplicates, invalid, already_committed, blank_lines);
   j += ",\"check\":{\"balanced\":";
   j += Balanced() ? "true" : "false";
   j += ",\"text\":";
@@ -56,8 +56,9 @@ std::string RunReport::ToJson() const {
   }
   j += "]";
   auto hist = [&](const char* name, const Histogram& h, const char* unit) {
-    j += fmt::format(",\"{}\":{{\"unit\":\"{}\",\"count\":{},\"p50\":{:.3f},\"p90\":{:.3f},\"p99\":{:.3f},\"max\":{:.3f}}}",
-                     name, unit, h.count(), h.Quantile(0.5), h.Quantile(0.9), h.Quantile(0.99), h.max());
+    j += fmt::format(
+        ",\"{}\":{{\"unit\":\"{}\",\"count\":{},\"p50\":{:.3f},\"p90\":{:.3f},\"p99\":{:.3f},\"max\":{:.3f}}}", name,
+        unit, h.count(), h.Quantile(0.5), h.Quantile(0.9), h.Quantile(0.99), h.max());
   };
   hist("processing_latency", latency_ms, "ms");
   hist("event_time_lag", lag_s, "s");
@@ -75,9 +76,9 @@ std::string RunReport::ToJson() const {
 
 std::string RunReport::Summary() const {
   std::string s;
-  s += fmt::format("eventlake: {} records in {:.2f}s ({:.0f}/s): {} written, {} duplicates, {} invalid", read,
-                   elapsed_s, elapsed_s > 0 ? static_cast<double>(read) / elapsed_s : 0.0, written, duplicates,
-                   invalid);
+  s +=
+      fmt::format("eventlake: {} records in {:.2f}s ({:.0f}/s): {} written, {} duplicates, {} invalid", read, elapsed_s,
+                  elapsed_s > 0 ? static_cast<double>(read) / elapsed_s : 0.0, written, duplicates, invalid);
   if (already_committed) s += fmt::format(", {} already committed by an interrupted run", already_committed);
   if (blank_lines) s += fmt::format(", {} blank lines skipped", blank_lines);
   s += "\n";
@@ -88,11 +89,12 @@ std::string RunReport::Summary() const {
     s += " (see _errors/)\n";
   }
   uint64_t data_partitions = partitions.size() - (partitions.count("_errors") ? 1 : 0);
-  s += fmt::format("  {} files in {} partitions; processing latency p50 {:.0f} ms, p99 {:.0f} ms\n",
-                   file_bytes.count(), data_partitions, latency_ms.Quantile(0.5), latency_ms.Quantile(0.99));
+  s += fmt::format("  {} files in {} partitions; processing latency p50 {:.0f} ms, p99 {:.0f} ms\n", file_bytes.count(),
+                   data_partitions, latency_ms.Quantile(0.5), latency_ms.Quantile(0.99));
   if (small_files > 10 && small_files * 2 > file_bytes.count())
-    s += fmt::format("  note: {} of {} files are under 1 MiB; a larger --flush-age or --flush-size makes fewer, larger files\n",
-                     small_files, file_bytes.count());
+    s += fmt::format(
+        "  note: {} of {} files are under 1 MiB; a larger --flush-age or --flush-size makes fewer, larger files\n",
+        small_files, file_bytes.count());
   s += fmt::format("  check: {} {}\n", CheckText(), Balanced() ? "(ok)" : "(MISMATCH)");
   return s;
 }

@@ -21,7 +21,7 @@ struct PartitionTotals {
 struct RunReport {
   std::string lake;
   std::vector<std::string> inputs;
-  uint64_t read = 0;     // records (non-blank lines) read this run
+  uint64_t read = 0;  // records (non-blank lines) read this run
   uint64_t written = 0;
   uint64_t duplicates = 0;
   uint64_t invalid = 0;
@@ -35,11 +35,11 @@ struct RunReport {
   uint64_t small_files = 0;  // published files under 1 MiB
   std::array<uint64_t, kReasonCount> invalid_by_reason{};
   std::map<std::string, PartitionTotals> partitions;  // includes "_errors"
-  Histogram latency_ms;      // receive -> commit, per event
-  Histogram lag_s;           // commit - created_at, per event
-  Histogram file_bytes;      // sizes of published files
+  Histogram latency_ms;                               // receive -> commit, per event
+  Histogram lag_s;                                    // commit - created_at, per event
+  Histogram file_bytes;                               // sizes of published files
   double elapsed_s = 0;
-  bool ok = true;            // false when the run stopped on an error
+  bool ok = true;  // false when the run stopped on an error
   std::string error;
 
   bool Balanced() const { return read == written + duplicates + invalid + already_committed; }

@@ -10,8 +10,7 @@
 
 namespace eventlake {
 
-Committer::Committer(std::string lake_root, StateDb& state, DedupStore& store, Deduplicator& dedup,
-                     ObjectStore& lake)
+Committer::Committer(std::string lake_root, StateDb& state, DedupStore& store, Deduplicator& dedup, ObjectStore& lake)
     : root_(std::move(lake_root)),
       staging_dir_(root_ + "/_eventlake/staging"),
       state_(state),

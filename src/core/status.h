@@ -16,9 +16,7 @@ class [[nodiscard]] Status {
   bool ok() const { return message_.empty(); }
   const std::string& message() const { return message_; }
   // Adds context in front: "reading x: <message>".
-  Status Context(const std::string& what) const {
-    return ok() ? *this : Status(what + ": " + message_);
-  }
+  Status Context(const std::string& what) const { return ok() ? *this : Status(what + ": " + message_); }
   // Ignoring a Status is written out so it can be searched (RocksDB's PermitUncheckedError).
   void PermitUnchecked() const {}
 
@@ -32,7 +30,7 @@ class [[nodiscard]] Status {
 template <typename T>
 class [[nodiscard]] Result {
  public:
-  Result(T value) : v_(std::move(value)) {}  // NOLINT(google-explicit-constructor)
+  Result(T value) : v_(std::move(value)) {}         // NOLINT(google-explicit-constructor)
   Result(Status status) : v_(std::move(status)) {}  // NOLINT(google-explicit-constructor)
 
   bool ok() const { return std::holds_alternative<T>(v_); }
@@ -46,8 +44,8 @@ class [[nodiscard]] Result {
   std::variant<T, Status> v_;
 };
 
-#define EL_RETURN_IF_ERROR(expr)            \
-  do {                                      \
+#define EL_RETURN_IF_ERROR(expr)             \
+  do {                                       \
     ::eventlake::Status el_status_ = (expr); \
     if (!el_status_.ok()) return el_status_; \
   } while (0)

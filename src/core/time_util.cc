@@ -71,11 +71,16 @@ std::optional<int64_t> ParseDuration(std::string_view text) {
   if (!v) return std::nullopt;
   std::string_view unit = text.substr(used);
   uint64_t mul = 0;
-  if (unit.empty() || unit == "s") mul = 1;
-  else if (unit == "m") mul = 60;
-  else if (unit == "h") mul = 3600;
-  else if (unit == "d") mul = 86400;
-  else return std::nullopt;
+  if (unit.empty() || unit == "s")
+    mul = 1;
+  else if (unit == "m")
+    mul = 60;
+  else if (unit == "h")
+    mul = 3600;
+  else if (unit == "d")
+    mul = 86400;
+  else
+    return std::nullopt;
   if (*v > static_cast<uint64_t>(INT64_MAX) / mul) return std::nullopt;
   return static_cast<int64_t>(*v * mul);
 }
@@ -86,14 +91,22 @@ std::optional<uint64_t> ParseSize(std::string_view text) {
   if (!v) return std::nullopt;
   std::string_view unit = text.substr(used);
   uint64_t mul = 0;
-  if (unit.empty() || unit == "B") mul = 1;
-  else if (unit == "KiB" || unit == "K") mul = 1ULL << 10;
-  else if (unit == "MiB" || unit == "M") mul = 1ULL << 20;
-  else if (unit == "GiB" || unit == "G") mul = 1ULL << 30;
-  else if (unit == "KB") mul = 1000;
-  else if (unit == "MB") mul = 1000 * 1000;
-  else if (unit == "GB") mul = 1000ULL * 1000 * 1000;
-  else return std::nullopt;
+  if (unit.empty() || unit == "B")
+    mul = 1;
+  else if (unit == "KiB" || unit == "K")
+    mul = 1ULL << 10;
+  else if (unit == "MiB" || unit == "M")
+    mul = 1ULL << 20;
+  else if (unit == "GiB" || unit == "G")
+    mul = 1ULL << 30;
+  else if (unit == "KB")
+    mul = 1000;
+  else if (unit == "MB")
+    mul = 1000 * 1000;
+  else if (unit == "GB")
+    mul = 1000ULL * 1000 * 1000;
+  else
+    return std::nullopt;
   if (*v > UINT64_MAX / mul) return std::nullopt;
   return *v * mul;
 }

@@ -13,8 +13,7 @@ bool IsBlank(std::string_view s) {
 }
 }  // namespace
 
-Framer::Framer(Source& source, size_t read_size, size_t max_record_size, uint64_t start_offset,
-               uint64_t start_line_no)
+Framer::Framer(Source& source, size_t read_size, size_t max_record_size, uint64_t start_offset, uint64_t start_line_no)
     : source_(source),
       read_size_(read_size),
       max_record_size_(max_record_size),

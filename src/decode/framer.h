@@ -15,18 +15,18 @@
 namespace eventlake {
 
 struct Line {
-  std::string_view bytes;   // without the newline, a trailing '\r', or a leading BOM
-  uint64_t offset = 0;      // byte offset of the line start in the (decompressed) stream
-  uint64_t line_no = 0;     // 1-based
-  uint64_t full_size = 0;   // size of the whole line; > bytes.size() when too large
-  bool too_large = false;   // bytes holds only a prefix
+  std::string_view bytes;  // without the newline, a trailing '\r', or a leading BOM
+  uint64_t offset = 0;     // byte offset of the line start in the (decompressed) stream
+  uint64_t line_no = 0;    // 1-based
+  uint64_t full_size = 0;  // size of the whole line; > bytes.size() when too large
+  bool too_large = false;  // bytes holds only a prefix
 };
 
 struct LineBatch {
   std::vector<Line> lines;  // non-blank lines, in order; valid until the next Next()
   uint64_t blank_lines = 0;
-  uint64_t end_offset = 0;  // stream offset just past the last line in this batch
-  uint64_t end_line_no = 0; // line number of the last line consumed
+  uint64_t end_offset = 0;   // stream offset just past the last line in this batch
+  uint64_t end_line_no = 0;  // line number of the last line consumed
   bool eof = false;
 };
 
@@ -36,8 +36,7 @@ class Framer {
   static constexpr size_t kPadding = 64;
   static constexpr size_t kTooLargePrefix = 1024;
 
-  Framer(Source& source, size_t read_size, size_t max_record_size, uint64_t start_offset,
-         uint64_t start_line_no);
+  Framer(Source& source, size_t read_size, size_t max_record_size, uint64_t start_offset, uint64_t start_line_no);
 
   // Reads more input and returns the next complete lines. An empty batch with
   // eof == false means nothing arrived within timeout_ms.
@@ -51,9 +50,9 @@ class Framer {
   size_t read_size_;
   size_t max_record_size_;
   std::vector<char> buf_;
-  size_t len_ = 0;            // bytes held in buf_
-  uint64_t buf_offset_;       // stream offset of buf_[0]
-  uint64_t line_no_;          // lines consumed so far
+  size_t len_ = 0;       // bytes held in buf_
+  uint64_t buf_offset_;  // stream offset of buf_[0]
+  uint64_t line_no_;     // lines consumed so far
   bool eof_ = false;
   size_t pending_move_from_ = 0;  // consumed prefix of buf_ to drop on the next call
   // Skipping an oversized line: its prefix and size so far.

@@ -10,9 +10,9 @@ namespace eventlake {
 
 const char* ReasonName(Reason r) {
   static constexpr const char* kNames[kReasonCount] = {
-      "malformed_json", "not_an_object",           "missing_field",    "empty_field",
-      "wrong_type",     "bad_event_name",          "created_at_out_of_range", "trailing_content",
-      "duplicate_key",  "reserved_field",          "invalid_utf8",     "record_too_large"};
+      "malformed_json", "not_an_object",           "missing_field",    "empty_field",   "wrong_type",
+      "bad_event_name", "created_at_out_of_range", "trailing_content", "duplicate_key", "reserved_field",
+      "invalid_utf8",   "record_too_large"};
   return kNames[static_cast<int>(r)];
 }
 
@@ -78,9 +78,9 @@ bool Validator::CheckCreatedAt(double v, bool integral, int64_t iv, Verdict& out
   auto& f = out.fields;
   if (integral) {
     if (iv < options_.min_created_at || iv >= options_.max_created_at) {
-      Fail(out, Reason::kCreatedAtOutOfRange, "created_at " + std::to_string(iv) + " is outside [" +
-                                                  std::to_string(options_.min_created_at) + ", " +
-                                                  std::to_string(options_.max_created_at) + ")");
+      Fail(out, Reason::kCreatedAtOutOfRange,
+           "created_at " + std::to_string(iv) + " is outside [" + std::to_string(options_.min_created_at) + ", " +
+               std::to_string(options_.max_created_at) + ")");
       return false;
     }
     f.seconds = iv;
@@ -91,8 +91,8 @@ bool Validator::CheckCreatedAt(double v, bool integral, int64_t iv, Verdict& out
     char buf[64];
     auto r = std::to_chars(buf, buf + sizeof(buf), v);
     Fail(out, Reason::kCreatedAtOutOfRange,
-         "created_at " + std::string(buf, r.ptr) + " is outside [" + std::to_string(options_.min_created_at) +
-             ", " + std::to_string(options_.max_created_at) + ")");
+         "created_at " + std::string(buf, r.ptr) + " is outside [" + std::to_string(options_.min_created_at) + ", " +
+             std::to_string(options_.max_created_at) + ")");
     return false;
   }
   // Shortest round-trip decimal: 1644838800.25 -> "1644838800.25", kept as written.
@@ -114,10 +114,11 @@ bool Validator::CheckCreatedAt(double v, bool integral, int64_t iv, Verdict& out
 
 namespace {
 void Decide(const Found& found, Verdict& out, const std::function<bool()>& created_ok) {
-  if (found.has_duplicate) return Fail(out, Reason::kDuplicateKey, "key \"" + Shorten(found.duplicate_key) + "\" appears more than once");
+  if (found.has_duplicate)
+    return Fail(out, Reason::kDuplicateKey, "key \"" + Shorten(found.duplicate_key) + "\" appears more than once");
   if (found.has_reserved)
-    return Fail(out, Reason::kReservedField, "field \"" + std::string(found.reserved_key) +
-                                                 "\" is reserved for a value eventlake derives");
+    return Fail(out, Reason::kReservedField,
+                "field \"" + std::string(found.reserved_key) + "\" is reserved for a value eventlake derives");
   using K = Found::Kind;
   if (found.uuid == K::kAbsent) return Fail(out, Reason::kMissingField, "event_uuid is missing");
   if (found.name == K::kAbsent) return Fail(out, Reason::kMissingField, "event_name is missing");
@@ -162,13 +163,18 @@ void Validator::FromDom(simdjson::dom::object obj, std::string_view object, Verd
           found.created = K::kInt;
           found.created_int = field.value.get_int64().value_unsafe();
           break;
-        case simdjson::dom::element_type::UINT64: found.created = K::kBigNumber; break;
+        case simdjson::dom::element_type::UINT64:
+          found.created = K::kBigNumber;
+          break;
         case simdjson::dom::element_type::DOUBLE:
           found.created = K::kDouble;
           found.created_double = field.value.get_double().value_unsafe();
           break;
-        case simdjson::dom::element_type::STRING: found.created = K::kString; break;
-        default: found.created = K::kOther;
+        case simdjson::dom::element_type::STRING:
+          found.created = K::kString;
+          break;
+        default:
+          found.created = K::kOther;
       }
     } else if (IsReserved(key) && !found.has_reserved) {
       found.has_reserved = true;

@@ -13,7 +13,6 @@ uint64_t KeyLength(const std::string& arena, size_t pos) {
 }
 }  // namespace
 
-
 std::string_view ClaimTable::KeyOf(const Slot& s) const {
   const size_t pos = s.ref >> 24;
   if ((s.ref & kLongKey) != kLongKey) return {arena_.data() + pos, static_cast<size_t>(s.ref & kLongKey)};
@@ -39,8 +38,7 @@ size_t ClaimTable::Probe(std::string_view uuid, uint64_t hash) const {
   for (size_t i = hash & mask;; i = (i + 1) & mask) {
     const Slot& s = slots_[i];
     if (s.hash == 0) return SIZE_MAX;
-    if (s.hash == hash && KeyOf(s) == uuid)
-      return i;
+    if (s.hash == hash && KeyOf(s) == uuid) return i;
   }
 }
 
@@ -65,7 +63,9 @@ void ClaimTable::PutLonger(std::string_view uuid, uint64_t hash, const Claim& cl
   Insert(uuid, hash, claim);
 }
 
-void ClaimTable::Insert(std::string_view uuid, uint64_t hash, const Claim& claim) {  // Grow at 70% load; when that load is mostly tombstones, rebuild at the same size.
+void ClaimTable::Insert(
+    std::string_view uuid, uint64_t hash,
+    const Claim& claim) {  // Grow at 70% load; when that load is mostly tombstones, rebuild at the same size.
   if ((used_ + 1) * 10 > slots_.size() * 7) Rehash((size_ + 1) * 4 > slots_.size() ? slots_.size() * 2 : slots_.size());
   const size_t mask = slots_.size() - 1;
   size_t i = hash & mask;

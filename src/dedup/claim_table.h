@@ -56,8 +56,8 @@ class ClaimTable {
   std::vector<Slot> slots_;
   std::string arena_;
   size_t size_ = 0;
-  size_t used_ = 0;         // live + tombstones
-  size_t arena_live_ = 0;   // bytes of live keys in arena_
+  size_t used_ = 0;        // live + tombstones
+  size_t arena_live_ = 0;  // bytes of live keys in arena_
 };
 
 }  // namespace eventlake

@@ -71,8 +71,7 @@ std::optional<int64_t> ParseStartTime(std::string_view text) {
     static constexpr int kDaysInMonth[12] = {31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31};
     const int64_t limit = kDaysInMonth[*month - 1] + (*month == 2 && IsLeapYear(*year) ? 1 : 0);
     if (*day > limit) return std::nullopt;
-    return DaysFromCivil(*year, static_cast<unsigned>(*month), static_cast<unsigned>(*day)) *
-           kSecondsPerDay;
+    return DaysFromCivil(*year, static_cast<unsigned>(*month), static_cast<unsigned>(*day)) * kSecondsPerDay;
   }
   return ParseDigits(text);
 }

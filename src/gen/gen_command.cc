@@ -28,12 +28,10 @@ std::string SystemError(std::string_view what, const std::string& path) {
   return std::string(what) + " " + path + ": " + std::strerror(errno);
 }
 
-std::optional<std::string> ParseDurationFlag(std::string_view flag, const std::string& text,
-                                             int64_t* out) {
+std::optional<std::string> ParseDurationFlag(std::string_view flag, const std::string& text, int64_t* out) {
   const auto value = ParseDuration(text);
   if (!value) {
-    return std::string(flag) + ": expected seconds or a number with suffix s/m/h/d/w, got '" +
-           text + "'";
+    return std::string(flag) + ": expected seconds or a number with suffix s/m/h/d/w, got '" + text + "'";
   }
   *out = *value;
   return std::nullopt;
@@ -47,21 +45,18 @@ bool WriteAll(std::FILE* file, const std::string& bytes) {
 
 void AddGenOptions(CLI::App& sub, GenOptions& o) {
   sub.add_option("--count", o.count, "Number of records (non-blank lines) to generate")->required();
-  sub.add_option("--seed", o.seed, "Seed; same seed and options give byte-identical output")
-      ->capture_default_str();
+  sub.add_option("--seed", o.seed, "Seed; same seed and options give byte-identical output")->capture_default_str();
   sub.add_option("--output", o.output, "NDJSON output file ('-' or absent: stdout)");
   sub.add_option("--expected", o.expected,
                  "Write the expected ingest outcome (counts, invalid reasons, "
                  "per-partition events and uuid hash) as JSON to this file");
   sub.add_option("--expected-uuids", o.expected_uuids,
                  "Write one line 'uuid<TAB>type<TAB>date' per written event, in input order");
-  sub.add_option("--types", o.types,
-                 "Number of event types; 6 are built in, more are synthetic (type0006, ...)")
+  sub.add_option("--types", o.types, "Number of event types; 6 are built in, more are synthetic (type0006, ...)")
       ->capture_default_str();
   sub.add_option("--start", o.start, "Time of the first event: Unix seconds or YYYY-MM-DD (UTC)")
       ->capture_default_str();
-  sub.add_option("--span", o.span,
-                 "Event time advances linearly over this span (seconds, or N with s/m/h/d/w)")
+  sub.add_option("--span", o.span, "Event time advances linearly over this span (seconds, or N with s/m/h/d/w)")
       ->capture_default_str();
   sub.add_option("--duplicate-rate", o.duplicate_rate,
                  "Fraction of records reusing the uuid of an earlier valid record")
@@ -73,19 +68,14 @@ void AddGenOptions(CLI::App& sub, GenOptions& o) {
   sub.add_option("--invalid-rate", o.invalid_rate,
                  "Fraction of invalid records, each with exactly one contract violation")
       ->capture_default_str();
-  sub.add_option("--huge-rate", o.huge_rate,
-                 "Fraction of records larger than --max-record-size (record_too_large)")
+  sub.add_option("--huge-rate", o.huge_rate, "Fraction of records larger than --max-record-size (record_too_large)")
       ->capture_default_str();
-  sub.add_option("--max-record-size", o.max_record_size,
-                 "Ingest's record size limit in bytes (must match ingest)")
+  sub.add_option("--max-record-size", o.max_record_size, "Ingest's record size limit in bytes (must match ingest)")
       ->capture_default_str();
-  sub.add_option("--late-rate", o.late_rate,
-                 "Fraction of events whose created_at lies behind the stream time")
+  sub.add_option("--late-rate", o.late_rate, "Fraction of events whose created_at lies behind the stream time")
       ->capture_default_str();
-  sub.add_option("--max-lateness", o.max_lateness, "Maximum lateness of late events (duration)")
-      ->capture_default_str();
-  sub.add_option("--blank-rate", o.blank_rate,
-                 "Chance of a whitespace-only line before each record (extra to --count)")
+  sub.add_option("--max-lateness", o.max_lateness, "Maximum lateness of late events (duration)")->capture_default_str();
+  sub.add_option("--blank-rate", o.blank_rate, "Chance of a whitespace-only line before each record (extra to --count)")
       ->capture_default_str();
   sub.add_option("--window", o.window,
                  "Dedup window used for the expected outcome (must match ingest "
@@ -114,8 +104,8 @@ std::optional<std::string> MakeGenConfig(const GenOptions& o, GenConfig* config)
   if (auto e = CheckGenConfig(c)) return e;
   const bool to_stdout = o.output.empty() || o.output == "-";
   if ((!o.expected.empty() && (o.expected == o.output || o.expected == "-")) ||
-      (!o.expected_uuids.empty() && (o.expected_uuids == o.output ||
-                                     o.expected_uuids == o.expected || o.expected_uuids == "-")) ||
+      (!o.expected_uuids.empty() &&
+       (o.expected_uuids == o.output || o.expected_uuids == o.expected || o.expected_uuids == "-")) ||
       (to_stdout && (o.expected == "-" || o.expected_uuids == "-"))) {
     return std::string("--output, --expected and --expected-uuids must be different files");
   }
@@ -153,8 +143,7 @@ int RunGen(const GenOptions& o) {
     }
   }
   if (std::fflush(output.get()) != 0) return Fail(SystemError("cannot write", output_name));
-  if (expected && (!WriteAll(expected.get(), generator.outcome().ToJson()) ||
-                   std::fclose(expected.release()) != 0)) {
+  if (expected && (!WriteAll(expected.get(), generator.outcome().ToJson()) || std::fclose(expected.release()) != 0)) {
     return Fail(SystemError("cannot write", o.expected));
   }
   if (expected_uuids && std::fclose(expected_uuids.release()) != 0) {

@@ -126,8 +126,7 @@ bool Generator::FindSource(uint64_t index, Rng& rng, uint64_t* source) const {
 Generator::Header Generator::DrawHeader(uint64_t index, Rng& rng) const {
   Header header;
   header.event = catalog_.Pick(rng);
-  const auto progress =
-      static_cast<Uint128>(config_.span) * index / std::max<uint64_t>(config_.count, 1);
+  const auto progress = static_cast<Uint128>(config_.span) * index / std::max<uint64_t>(config_.count, 1);
   const int64_t base = config_.start + static_cast<int64_t>(progress);
   int64_t seconds = base + rng.Between(0, 59);
   if (config_.max_lateness > 0 && rng.Chance(config_.late_rate)) {

@@ -86,7 +86,6 @@ class Generator {
 };
 
 // Everything in memory (for tests and small runs).
-Outcome GenerateAll(const GenConfig& config, std::string& lines,
-                    std::string* written_uuids = nullptr);
+Outcome GenerateAll(const GenConfig& config, std::string& lines, std::string* written_uuids = nullptr);
 
 }  // namespace eventlake::gen

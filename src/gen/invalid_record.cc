@@ -162,8 +162,7 @@ void MakeBadEventName(Rng& rng, RecordBuilder& b) {
 
 void MakeOutOfRange(Rng& rng, RecordBuilder& b) {
   static constexpr std::string_view kValues[] = {
-      "-1",         "-86400", "-0.5",        "4102444800",  "4102444800.5",
-      "5000000000", "1e10",   "-1644838800", "99999999999",
+      "-1", "-86400", "-0.5", "4102444800", "4102444800.5", "5000000000", "1e10", "-1644838800", "99999999999",
   };
   const size_t index = b.Find("created_at");
   const std::string seconds(b.Value(index));
@@ -185,8 +184,7 @@ void MakeDuplicateKey(Rng& rng, RecordBuilder& b) {
   }
   // A payload field twice, same or different value.
   size_t field = rng.Below(b.size());
-  while (b.Find("event_uuid") == field || b.Find("event_name") == field ||
-         b.Find("created_at") == field) {
+  while (b.Find("event_uuid") == field || b.Find("event_name") == field || b.Find("created_at") == field) {
     field = (field + 1) % b.size();
   }
   if (rng.Chance(0.5)) {
@@ -198,10 +196,10 @@ void MakeDuplicateKey(Rng& rng, RecordBuilder& b) {
 }
 
 void MakeReservedField(Rng& rng, RecordBuilder& b) {
-  static constexpr std::string_view kKeys[] = {"\"event_type\"", "\"event_subtype\"",
-                                               "\"created_datetime\"", "\"event_date\""};
-  static constexpr std::string_view kValues[] = {"\"account\"", "\"created\"",
-                                                 "\"2022-02-14T11:40:00Z\"", "\"2022-02-14\""};
+  static constexpr std::string_view kKeys[] = {"\"event_type\"", "\"event_subtype\"", "\"created_datetime\"",
+                                               "\"event_date\""};
+  static constexpr std::string_view kValues[] = {"\"account\"", "\"created\"", "\"2022-02-14T11:40:00Z\"",
+                                                 "\"2022-02-14\""};
   const size_t which = rng.Below(4);
   AddAt(b, rng, kKeys[which], kValues[which]);
 }
@@ -240,12 +238,9 @@ void MakeInvalidUtf8(Rng& rng, RecordBuilder& b) {
 
 }  // namespace
 
-InvalidReason PickInvalidReason(Rng& rng) {
-  return static_cast<InvalidReason>(rng.Below(kInvalidReasonCount - 1));
-}
+InvalidReason PickInvalidReason(Rng& rng) { return static_cast<InvalidReason>(rng.Below(kInvalidReasonCount - 1)); }
 
-void AppendInvalidRecord(InvalidReason reason, Rng& rng, RecordBuilder& b, Layout layout,
-                         std::string& out) {
+void AppendInvalidRecord(InvalidReason reason, Rng& rng, RecordBuilder& b, Layout layout, std::string& out) {
   // clang-format off
   static constexpr std::string_view kTrailing[] = {
       " x", "x", ",", " {\"a\":1}", "{}", " 42", "\t#comment", " //", " null", "\"\"",
@@ -290,10 +285,8 @@ void AppendInvalidRecord(InvalidReason reason, Rng& rng, RecordBuilder& b, Layou
   b.AppendJson(out, layout);
 }
 
-void AppendOversizedRecord(uint64_t max_record_size, Rng& rng, RecordBuilder& b, Layout layout,
-                           std::string& out) {
-  static constexpr std::string_view kAlphabet =
-      "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
+void AppendOversizedRecord(uint64_t max_record_size, Rng& rng, RecordBuilder& b, Layout layout, std::string& out) {
+  static constexpr std::string_view kAlphabet = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
   const uint64_t length = max_record_size + 64 + rng.Below(4096);
   std::string& value = b.Begin("blob");
   value.push_back('"');

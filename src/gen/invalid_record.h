@@ -18,12 +18,10 @@ InvalidReason PickInvalidReason(Rng& rng);
 // "event_name" and "created_at" (any order). Mutates it so that `reason` is
 // its only problem and appends the line (without '\n') to `out`. Never
 // kRecordTooLarge: see AppendOversizedRecord.
-void AppendInvalidRecord(InvalidReason reason, Rng& rng, RecordBuilder& b, Layout layout,
-                         std::string& out);
+void AppendInvalidRecord(InvalidReason reason, Rng& rng, RecordBuilder& b, Layout layout, std::string& out);
 
 // Appends `b` with an extra "blob" string field so the line is longer than
 // `max_record_size` bytes (by at least 64), otherwise valid.
-void AppendOversizedRecord(uint64_t max_record_size, Rng& rng, RecordBuilder& b, Layout layout,
-                           std::string& out);
+void AppendOversizedRecord(uint64_t max_record_size, Rng& rng, RecordBuilder& b, Layout layout, std::string& out);
 
 }  // namespace eventlake::gen

@@ -23,8 +23,7 @@ void AppendInt(std::string& out, int64_t value) {
 }
 
 void AppendFixed(std::string& out, int64_t scaled, int decimals) {
-  uint64_t magnitude =
-      scaled < 0 ? 0 - static_cast<uint64_t>(scaled) : static_cast<uint64_t>(scaled);
+  uint64_t magnitude = scaled < 0 ? 0 - static_cast<uint64_t>(scaled) : static_cast<uint64_t>(scaled);
   if (scaled < 0) out.push_back('-');
   uint64_t divisor = 1;
   for (int i = 0; i < decimals; ++i) divisor *= 10;
@@ -42,8 +41,7 @@ void AppendSecondsMs(std::string& out, int64_t seconds, int millis) {
   AppendInt(out, seconds);
   if (millis == 0) return;
   out.push_back('.');
-  const char digits[3] = {static_cast<char>('0' + millis / 100),
-                          static_cast<char>('0' + millis / 10 % 10),
+  const char digits[3] = {static_cast<char>('0' + millis / 100), static_cast<char>('0' + millis / 10 % 10),
                           static_cast<char>('0' + millis % 10)};
   int length = 3;
   while (digits[length - 1] == '0') --length;

@@ -9,18 +9,9 @@ namespace eventlake::gen {
 
 std::string_view InvalidReasonName(InvalidReason reason) {
   static constexpr std::string_view kNames[kInvalidReasonCount] = {
-      "malformed_json",
-      "not_an_object",
-      "missing_field",
-      "empty_field",
-      "wrong_type",
-      "bad_event_name",
-      "created_at_out_of_range",
-      "trailing_content",
-      "duplicate_key",
-      "reserved_field",
-      "invalid_utf8",
-      "record_too_large",
+      "malformed_json", "not_an_object",           "missing_field",    "empty_field",   "wrong_type",
+      "bad_event_name", "created_at_out_of_range", "trailing_content", "duplicate_key", "reserved_field",
+      "invalid_utf8",   "record_too_large",
   };
   return kNames[static_cast<size_t>(reason)];
 }

@@ -24,9 +24,7 @@ void AddString(RecordBuilder& b, std::string_view key, std::string_view body) {
   b.EndField();
 }
 
-void AddBool(RecordBuilder& b, std::string_view key, bool value) {
-  b.Add(key, value ? "true" : "false");
-}
+void AddBool(RecordBuilder& b, std::string_view key, bool value) { b.Add(key, value ? "true" : "false"); }
 
 void AppendHexId(std::string& out, std::string_view prefix, Rng& rng, int digits) {
   static constexpr char kHex[] = "0123456789abcdef";
@@ -37,8 +35,7 @@ void AppendHexId(std::string& out, std::string_view prefix, Rng& rng, int digits
   out.push_back('"');
 }
 
-void AddHexId(RecordBuilder& b, std::string_view key, std::string_view prefix, Rng& rng,
-              int digits) {
+void AddHexId(RecordBuilder& b, std::string_view key, std::string_view prefix, Rng& rng, int digits) {
   AppendHexId(b.Begin(key), prefix, rng, digits);
   b.EndField();
 }
@@ -110,8 +107,7 @@ void AddAccountPayload(uint32_t subtype, Rng& rng, RecordBuilder& b) {
     static constexpr std::string_view kActors[] = {"self", "admin", "support"};
     AddString(b, "actor", rng.Pick(kActors));
   } else {  // deleted
-    static constexpr std::string_view kWhy[] = {"null", "\"user_request\"", "\"gdpr\"",
-                                                "\"fraud\""};
+    static constexpr std::string_view kWhy[] = {"null", "\"user_request\"", "\"gdpr\"", "\"fraud\""};
     b.Add("reason", rng.Pick(kWhy));
     AddBool(b, "hard_delete", rng.Chance(0.5));
     AddInt(b, "retention_days", 30);

@@ -54,9 +54,7 @@ class Rng {
 
   // Uniform in [0, n); n == 0 yields 0. The tiny bias of the multiply-shift
   // method does not matter for test data.
-  uint64_t Below(uint64_t n) {
-    return static_cast<uint64_t>((static_cast<Uint128>(Next()) * n) >> 64);
-  }
+  uint64_t Below(uint64_t n) { return static_cast<uint64_t>((static_cast<Uint128>(Next()) * n) >> 64); }
 
   // Uniform in [lo, hi] (inclusive); requires lo <= hi.
   int64_t Between(int64_t lo, int64_t hi) {
@@ -80,8 +78,6 @@ class Rng {
 };
 
 // Uniform value in [0, 1) that depends only on the key (no state).
-constexpr double UnitFromKey(uint64_t key) {
-  return static_cast<double>(Mix64(key) >> 11) * 0x1.0p-53;
-}
+constexpr double UnitFromKey(uint64_t key) { return static_cast<double>(Mix64(key) >> 11) * 0x1.0p-53; }
 
 }  // namespace eventlake::gen

@@ -33,8 +33,7 @@ std::string& RecordBuilder::BeginRaw(std::string_view raw_key) {
 }
 
 void RecordBuilder::EndField() {
-  fields_[open_field_].value =
-      Span{value_start_, static_cast<uint32_t>(arena_.size()) - value_start_};
+  fields_[open_field_].value = Span{value_start_, static_cast<uint32_t>(arena_.size()) - value_start_};
   open_field_ = kNotFound;
 }
 
@@ -53,9 +52,7 @@ size_t RecordBuilder::Find(std::string_view key) const {
   return kNotFound;
 }
 
-void RecordBuilder::Remove(size_t i) {
-  fields_.erase(fields_.begin() + static_cast<std::ptrdiff_t>(i));
-}
+void RecordBuilder::Remove(size_t i) { fields_.erase(fields_.begin() + static_cast<std::ptrdiff_t>(i)); }
 
 std::string& RecordBuilder::BeginValue(size_t i) {
   open_field_ = i;

@@ -66,9 +66,7 @@ class RecordBuilder {
     Span value;
   };
 
-  std::string_view View(Span span) const {
-    return std::string_view(arena_).substr(span.offset, span.length);
-  }
+  std::string_view View(Span span) const { return std::string_view(arena_).substr(span.offset, span.length); }
 
   std::string arena_;
   std::vector<Field> fields_;

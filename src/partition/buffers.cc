@@ -53,8 +53,8 @@ std::vector<std::unique_ptr<Buffer>> PartitionBuffers::TakeDue(int64_t now_us, b
   for (auto it = buffers_.begin(); it != buffers_.end();) {
     Buffer& b = *it->second;
     const size_t mem = b.memory();
-    const bool full = b.encoder->buffered_bytes() >= policy_.max_bytes ||
-                      (policy_.max_events > 0 && b.events >= policy_.max_events);
+    const bool full =
+        b.encoder->buffered_bytes() >= policy_.max_bytes || (policy_.max_events > 0 && b.events >= policy_.max_events);
     if (all || full || now_us - b.opened_us >= policy_.max_age_us) {
       due.push_back(std::move(it->second));
       it = buffers_.erase(it);

@@ -35,8 +35,10 @@ std::string EscapePartitionValue(std::string_view value) {
   if (out.size() <= kMaxEscaped) return out;
   size_t cut = kKeepPrefix;
   // Do not cut inside a %XX escape or a UTF-8 sequence.
-  if (cut >= 1 && out[cut - 1] == '%') cut -= 1;
-  else if (cut >= 2 && out[cut - 2] == '%') cut -= 2;
+  if (cut >= 1 && out[cut - 1] == '%')
+    cut -= 1;
+  else if (cut >= 2 && out[cut - 2] == '%')
+    cut -= 2;
   while (cut > 0 && (static_cast<unsigned char>(out[cut]) & 0xC0) == 0x80) --cut;
   char tail[18];
   std::snprintf(tail, sizeof(tail), "~%016llx", static_cast<unsigned long long>(Fnv1a64(value)));

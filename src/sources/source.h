@@ -11,8 +11,8 @@
 namespace eventlake {
 
 struct ReadResult {
-  size_t bytes = 0;   // bytes placed in the buffer
-  bool eof = false;   // no more bytes will ever come
+  size_t bytes = 0;  // bytes placed in the buffer
+  bool eof = false;  // no more bytes will ever come
   // bytes == 0 && !eof: nothing arrived within the timeout (lets the caller flush by age)
 };
 

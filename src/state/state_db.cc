@@ -55,8 +55,8 @@ class ExpiredClaimFilter final : public rocksdb::CompactionFilter {
 // successor in different partitions): the claim that lives longer wins.
 class LongerClaimWins final : public rocksdb::AssociativeMergeOperator {
  public:
-  bool Merge(const rocksdb::Slice&, const rocksdb::Slice* existing, const rocksdb::Slice& value,
-             std::string* new_value, rocksdb::Logger*) const override {
+  bool Merge(const rocksdb::Slice&, const rocksdb::Slice* existing, const rocksdb::Slice& value, std::string* new_value,
+             rocksdb::Logger*) const override {
     if (existing == nullptr || existing->size() < 8 || value.size() < 8 ||
         static_cast<int64_t>(GetU64(value.data())) >= static_cast<int64_t>(GetU64(existing->data()))) {
       new_value->assign(value.data(), value.size());
@@ -104,8 +104,7 @@ Result<std::unique_ptr<StateDb>> StateDb::Open(const StateOptions& options) {
   claims.compaction_filter = s->filter_.get();
   claims.merge_operator = std::make_shared<LongerClaimWins>();
 
-  std::vector<rocksdb::ColumnFamilyDescriptor> cfs = {{rocksdb::kDefaultColumnFamilyName, meta},
-                                                      {"claims", claims}};
+  std::vector<rocksdb::ColumnFamilyDescriptor> cfs = {{rocksdb::kDefaultColumnFamilyName, meta}, {"claims", claims}};
   std::vector<rocksdb::ColumnFamilyHandle*> handles;
   rocksdb::DB* raw = nullptr;
   rocksdb::Status st = rocksdb::DB::Open(db, options.path, cfs, &handles, &raw);
@@ -193,7 +192,8 @@ Result<std::map<uint64_t, std::vector<StagedFile>>> StateDb::Manifests() {
     };
     while (p < v.size()) {
       StagedFile f;
-      if (!take(f.staged) || !take(f.final)) return Status::Error("the state store has a damaged manifest for epoch " + std::to_string(epoch));
+      if (!take(f.staged) || !take(f.final))
+        return Status::Error("the state store has a damaged manifest for epoch " + std::to_string(epoch));
       files.push_back(std::move(f));
     }
     out.emplace(epoch, std::move(files));

@@ -9,8 +9,8 @@
 namespace eventlake {
 
 struct Derived {
-  char date[10];            // YYYY-MM-DD, the event_date partition value
-  char datetime[64];        // created_datetime
+  char date[10];      // YYYY-MM-DD, the event_date partition value
+  char datetime[64];  // created_datetime
   uint8_t datetime_len = 0;
   std::string_view date_view() const { return {date, 10}; }
   std::string_view datetime_view() const { return {datetime, datetime_len}; }

@@ -20,8 +20,8 @@ namespace eventlake {
 namespace {
 
 using ::testing::ElementsAre;
-using ::testing::HasSubstr;
 using testing::Exists;
+using ::testing::HasSubstr;
 using testing::ListDir;
 using testing::ReadFile;
 
@@ -138,8 +138,7 @@ TEST_F(CommitterTest, CommitPublishesFilesUnderTheirKeys) {
   more.push_back(MakeBuffer(kKeyA, {"a3"}));
   ASSERT_TRUE(Commit(std::move(more), result).ok());
   EXPECT_EQ(result.epoch, 2u);
-  EXPECT_THAT(ListDir(Final(kKeyA)),
-              ElementsAre("part-0000000001-00000.jsonl", "part-0000000002-00000.jsonl"));
+  EXPECT_THAT(ListDir(Final(kKeyA)), ElementsAre("part-0000000001-00000.jsonl", "part-0000000002-00000.jsonl"));
   EXPECT_EQ(ReadFile(Final(kFileA1)), "a1\na2\n");
 }
 

@@ -145,17 +145,34 @@ TEST(TimeUtilTest, ParseTimePointRelativeToNow) {
   EXPECT_EQ(ParseTimePoint("now+2h", 0), 7200);
   EXPECT_EQ(ParseTimePoint("now-9223372036854775807", -1), INT64_MIN);
   EXPECT_EQ(ParseTimePoint("now-9223372036854775807", -2), std::nullopt);  // would overflow
-  for (const char* bad : {"now+", "now-", "now1d", "nowx", "now+-1d", "now+1w", "now +1d", "NOW",
-                          "now+9223372036854775807"}) {
+  for (const char* bad :
+       {"now+", "now-", "now1d", "nowx", "now+-1d", "now+1w", "now +1d", "NOW", "now+9223372036854775807"}) {
     EXPECT_EQ(ParseTimePoint(bad, kNow), std::nullopt) << "input: '" << bad << "'";
   }
 }
 
 TEST(TimeUtilTest, ParseTimePointBad) {
-  for (const char* bad : {"", "abc", "-1", "1644838800x", " 1644838800", "9223372036854775808", "2022-02-30",
-                          "2021-02-29", "2100-02-29", "2022-13-01", "2022-00-10", "2022-02-00", "2022-2-14",
-                          "2022/02/14", "2022-02-14T00:00:00Z", "2022-02-1x", "2022-0x-14", "2022- 2-14",
-                          "2022-+2-14", "x022-02-14", "-001-01-01"}) {
+  for (const char* bad : {"",
+                          "abc",
+                          "-1",
+                          "1644838800x",
+                          " 1644838800",
+                          "9223372036854775808",
+                          "2022-02-30",
+                          "2021-02-29",
+                          "2100-02-29",
+                          "2022-13-01",
+                          "2022-00-10",
+                          "2022-02-00",
+                          "2022-2-14",
+                          "2022/02/14",
+                          "2022-02-14T00:00:00Z",
+                          "2022-02-1x",
+                          "2022-0x-14",
+                          "2022- 2-14",
+                          "2022-+2-14",
+                          "x022-02-14",
+                          "-001-01-01"}) {
     EXPECT_EQ(ParseTimePoint(bad, kNow), std::nullopt) << "input: '" << bad << "'";
   }
 }
@@ -181,7 +198,9 @@ TEST(JsonWriteTest, AppendJsonStringEscapes) {
   EXPECT_EQ(Json(std::string_view("\x01", 1)), R"("\u0001")");
   EXPECT_EQ(Json(std::string_view("\0", 1)), R"("\u0000")");
   EXPECT_EQ(Json("\x1f"), R"("\u001f")");
-  EXPECT_EQ(Json("a\x0b" "b"), R"("a\u000bb")");
+  EXPECT_EQ(Json("a\x0b"
+                 "b"),
+            R"("a\u000bb")");
   EXPECT_EQ(Json("\x7f"), "\"\x7f\"");  // DEL needs no escape in JSON
   EXPECT_EQ(Json("/"), R"("/")");
 }
@@ -222,11 +241,11 @@ TEST(JsonWriteTest, IsValidUtf8) {
   EXPECT_TRUE(IsValidUtf8(""));
   EXPECT_TRUE(IsValidUtf8("ascii"));
   EXPECT_TRUE(IsValidUtf8("\xC3\xA9\xE6\x97\xA5\xF0\x9F\x98\x80"));
-  EXPECT_FALSE(IsValidUtf8("\xC3"));               // truncated sequence
-  EXPECT_FALSE(IsValidUtf8("\xFF"));               // never valid
-  EXPECT_FALSE(IsValidUtf8("\xC0\xAF"));           // overlong '/'
-  EXPECT_FALSE(IsValidUtf8("\xED\xA0\x80"));       // UTF-16 surrogate
-  EXPECT_FALSE(IsValidUtf8("\xF4\x90\x80\x80"));   // above U+10FFFF
+  EXPECT_FALSE(IsValidUtf8("\xC3"));              // truncated sequence
+  EXPECT_FALSE(IsValidUtf8("\xFF"));              // never valid
+  EXPECT_FALSE(IsValidUtf8("\xC0\xAF"));          // overlong '/'
+  EXPECT_FALSE(IsValidUtf8("\xED\xA0\x80"));      // UTF-16 surrogate
+  EXPECT_FALSE(IsValidUtf8("\xF4\x90\x80\x80"));  // above U+10FFFF
 }
 
 TEST(HistogramTest, EmptyIsZero) {

@@ -1,7 +1,5 @@
 // dedup/: the first-occurrence-wins decision (Deduplicator) over both claim stores,
 // memory and RocksDB, and what the stores keep.
-#include "dedup/deduplicator.h"
-
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
 
@@ -10,6 +8,7 @@
 #include <string>
 #include <vector>
 
+#include "dedup/deduplicator.h"
 #include "dedup/memory/memory_dedup_store.h"
 #include "dedup/rocksdb/rocksdb_dedup_store.h"
 #include "state/state_db.h"

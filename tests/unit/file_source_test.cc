@@ -58,8 +58,10 @@ std::string ReadAll(Source& src, size_t cap = 4096, std::string* error = nullptr
   for (;;) {
     auto r = src.Read(buf.data(), buf.size(), -1);
     if (!r.ok()) {
-      if (error != nullptr) *error = r.status().message();
-      else ADD_FAILURE() << r.status().message();
+      if (error != nullptr)
+        *error = r.status().message();
+      else
+        ADD_FAILURE() << r.status().message();
       return out;
     }
     out.append(buf.data(), r->bytes);

@@ -189,8 +189,10 @@ std::vector<OwnedLine> Expected(const std::string& data, uint64_t* blanks) {
     if (end == std::string::npos) end = data.size();
     ++line_no;
     std::string line = data.substr(offset, end - offset);
-    if (line.empty()) ++*blanks;
-    else out.push_back({line, offset, line_no, line.size(), false});
+    if (line.empty())
+      ++*blanks;
+    else
+      out.push_back({line, offset, line_no, line.size(), false});
     offset = end + 1;
   }
   return out;

@@ -50,8 +50,7 @@ class StrictJson {
  private:
   char Peek() const { return p_ < s_.size() ? s_[p_] : '\0'; }
   void SkipSpace() {
-    while (p_ < s_.size() && (s_[p_] == ' ' || s_[p_] == '\t' || s_[p_] == '\n' || s_[p_] == '\r'))
-      ++p_;
+    while (p_ < s_.size() && (s_[p_] == ' ' || s_[p_] == '\t' || s_[p_] == '\n' || s_[p_] == '\r')) ++p_;
   }
   bool Word(std::string_view word) {
     if (s_.substr(p_, word.size()) != word) return false;
@@ -182,11 +181,7 @@ class StrictJson {
 bool ValidUtf8(std::string_view s) {
   for (size_t i = 0; i < s.size();) {
     const auto c = static_cast<unsigned char>(s[i]);
-    const int n = c < 0x80           ? 0
-                  : (c >> 5) == 0x6  ? 1
-                  : (c >> 4) == 0xe  ? 2
-                  : (c >> 3) == 0x1e ? 3
-                                     : -1;
+    const int n = c < 0x80 ? 0 : (c >> 5) == 0x6 ? 1 : (c >> 4) == 0xe ? 2 : (c >> 3) == 0x1e ? 3 : -1;
     if (n < 0 || i + n >= s.size() + (n == 0 ? 1 : 0)) return false;
     uint32_t cp = n == 0 ? c : c & (0x3f >> n);
     for (int k = 1; k <= n; ++k) {
@@ -254,8 +249,8 @@ Reference Ingest(const std::string& input, int64_t window, uint64_t max_record_s
     std::unordered_map<std::string, const TopField*> by_key;
     for (const TopField& f : fields) {
       duplicate_key |= !keys.insert(f.key).second;
-      reserved |= f.key == "event_type" || f.key == "event_subtype" ||
-                  f.key == "created_datetime" || f.key == "event_date";
+      reserved |=
+          f.key == "event_type" || f.key == "event_subtype" || f.key == "created_datetime" || f.key == "event_date";
       by_key[f.key] = &f;
     }
     if (duplicate_key) {
@@ -296,8 +291,7 @@ Reference Ingest(const std::string& input, int64_t window, uint64_t max_record_s
     auto claim = expires.find(uuid.text);
     if (claim != expires.end() && claim->second >= watermark) {
       ++o.duplicates;
-      if (line.find("\"event_uuid\":\"\\u") != std::string::npos ||
-          line.find(uuid.text) == std::string::npos) {
+      if (line.find("\"event_uuid\":\"\\u") != std::string::npos || line.find(uuid.text) == std::string::npos) {
         ++ref.escaped_uuid_duplicates;
       }
       continue;

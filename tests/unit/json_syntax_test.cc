@@ -44,10 +44,12 @@ TEST(JsonValueLengthTest, StopsAfterTheFirstValue) {
 }
 
 TEST(JsonValueLengthTest, Invalid) {
-  for (const char* bad : {"", " ", "{", "[", "}", "]", "[1,]", "[,1]", "{\"a\"}", "{\"a\":}", "{\"a\":1,}",
-                          "{a:1}", "{'a':1}", "{\"a\" 1}", "[1 2]", "{\"a\":1]", "[1}", "tru", "nul", "True",
-                          "\"abc", "\"\\x\"", "\"\\u12G4\"", "\"\\u12\"", "1.", ".5", "1e", "1e+", "-", "+1",
-                          "--1", "\"a\nb\"", "\"\t\"", "{\"a\":[1,2}", "[\"a\",]", "{,}", "x"}) {
+  for (const char* bad :
+       {"",         " ",          "{",     "[",       "}",           "]",         "[1,]",         "[,1]",     "{\"a\"}",
+        "{\"a\":}", "{\"a\":1,}", "{a:1}", "{'a':1}", "{\"a\" 1}",   "[1 2]",     "{\"a\":1]",    "[1}",      "tru",
+        "nul",      "True",       "\"abc", "\"\\x\"", "\"\\u12G4\"", "\"\\u12\"", "1.",           ".5",       "1e",
+        "1e+",      "-",          "+1",    "--1",     "\"a\nb\"",    "\"\t\"",    "{\"a\":[1,2}", "[\"a\",]", "{,}",
+        "x"}) {
     EXPECT_EQ(JsonValueLength(bad), -1) << "input: '" << bad << "'";
   }
   EXPECT_EQ(JsonValueLength(std::string_view("\"a\0b\"", 5)), -1);  // raw control character

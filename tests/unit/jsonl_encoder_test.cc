@@ -101,8 +101,8 @@ TEST(JsonlEncoderTest, OutputLineForARecord) {
   JsonlEncoder enc(Compression::kNone);
   const std::string obj = R"({"event_uuid":"a1","event_name":"account:created","created_at":1644838800,"age":30})";
   enc.Add(Fields(obj, "account", "created"), DatetimeOf(1644838800, ""));
-  enc.Add(Fields(R"({"event_uuid":"a2","event_name":"payment:order:completed","created_at":1644838800.25})",
-                 "payment", "order:completed"),
+  enc.Add(Fields(R"({"event_uuid":"a2","event_name":"payment:order:completed","created_at":1644838800.25})", "payment",
+                 "order:completed"),
           DatetimeOf(1644838800, "25"));
   EXPECT_GE(enc.buffered_bytes(), 300u);
   StringSink sink;
@@ -128,7 +128,8 @@ TEST(JsonlEncoderTest, WhitespaceBeforeTheClosingBraceAndEscapedNames) {
 
 TEST(JsonlEncoderTest, ValidatedRecordEndToEnd) {
   // The unescaped type goes out re-escaped; the raw object stays byte for byte.
-  std::string storage = R"({"event_uuid":"\u0061\u0031","event_name":"acc\u0022t:cre\u003aated","created_at":1644838800})";
+  std::string storage =
+      R"({"event_uuid":"\u0061\u0031","event_name":"acc\u0022t:cre\u003aated","created_at":1644838800})";
   const size_t n = storage.size();
   storage.append(64, ' ');
   Validator validator{ValidateOptions{}};
@@ -141,9 +142,10 @@ TEST(JsonlEncoderTest, ValidatedRecordEndToEnd) {
   enc.Add(v.fields, d);
   StringSink sink;
   ASSERT_TRUE(enc.Finish(sink).ok());
-  EXPECT_EQ(sink.data, R"({"event_uuid":"\u0061\u0031","event_name":"acc\u0022t:cre\u003aated","created_at":1644838800,)"
-                       R"("event_type":"acc\"t","event_subtype":"cre:ated","created_datetime":"2022-02-14T11:40:00Z"})"
-                       "\n");
+  EXPECT_EQ(sink.data,
+            R"({"event_uuid":"\u0061\u0031","event_name":"acc\u0022t:cre\u003aated","created_at":1644838800,)"
+            R"("event_type":"acc\"t","event_subtype":"cre:ated","created_datetime":"2022-02-14T11:40:00Z"})"
+            "\n");
 }
 
 TEST(JsonlEncoderTest, AddLineAndFinishEmpties) {

@@ -135,8 +135,8 @@ TEST(EscapePartitionValueTest, ShortValueCannotImitateAHashedName) {
 }
 
 TEST(EscapePartitionValueTest, NoResultCanLeaveItsDirectory) {
-  std::vector<std::string> inputs = {".", "..", "...", "/", "//", "./", "../..", "_", "a/../b", std::string(500, '.'),
-                                     std::string(500, '/')};
+  std::vector<std::string> inputs = {
+      ".", "..", "...", "/", "//", "./", "../..", "_", "a/../b", std::string(500, '.'), std::string(500, '/')};
   for (int c = 0; c < 256; ++c) {
     inputs.emplace_back(1, static_cast<char>(c));
     inputs.push_back(std::string(1, static_cast<char>(c)) + ".");

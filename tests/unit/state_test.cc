@@ -1,6 +1,4 @@
 // state/state_db: what one atomic commit holds, and that it survives reopening.
-#include "state/state_db.h"
-
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
 
@@ -8,6 +6,7 @@
 #include <string>
 #include <vector>
 
+#include "state/state_db.h"
 #include "test_util.h"
 
 namespace eventlake {
@@ -94,7 +93,12 @@ TEST_F(StateDbTest, UncommittedBatchIsNotVisibleAfterReopen) {
   db_->PutCheckpoint(1, Checkpoint{20, 2, 0, 0});
   db_->PutManifest(db_->next_epoch(), {{"s", "f"}});
   db_->PutWatermark(200);
-  db_->batch().Put("u" "claimed", "x").PermitUncheckedError();
+  db_->batch()
+      .Put(
+          "u"
+          "claimed",
+          "x")
+      .PermitUncheckedError();
   Reopen();  // "crash" before Commit()
 
   EXPECT_EQ(db_->GetCheckpoint(1)->offset, 10u);

@@ -11,8 +11,8 @@
 namespace eventlake {
 namespace {
 
-using ::testing::HasSubstr;
 using testing::Exists;
+using ::testing::HasSubstr;
 using testing::ReadFile;
 using testing::WriteFile;
 

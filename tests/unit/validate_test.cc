@@ -55,10 +55,10 @@ class ValidateTest : public ::testing::Test {
 };
 
 TEST_F(ValidateTest, ReasonNamesAreStable) {
-  const std::vector<std::string> want = {"malformed_json",   "not_an_object",           "missing_field",
-                                         "empty_field",      "wrong_type",              "bad_event_name",
-                                         "created_at_out_of_range", "trailing_content", "duplicate_key",
-                                         "reserved_field",   "invalid_utf8",            "record_too_large"};
+  const std::vector<std::string> want = {
+      "malformed_json", "not_an_object",           "missing_field",    "empty_field",   "wrong_type",
+      "bad_event_name", "created_at_out_of_range", "trailing_content", "duplicate_key", "reserved_field",
+      "invalid_utf8",   "record_too_large"};
   ASSERT_EQ(static_cast<int>(want.size()), kReasonCount);
   for (int i = 0; i < kReasonCount; ++i) EXPECT_EQ(ReasonName(static_cast<Reason>(i)), want[i]);
 }
@@ -175,9 +175,9 @@ TEST_F(ValidateTest, CreatedAtOutOfRange) {
 }
 
 TEST_F(ValidateTest, MalformedJson) {
-  for (const char* line : {"{", R"({"event_uuid":"a1")", R"({"a":})", "nope", "{'a':1}", R"({"a":1,})",
-                           R"({"a" 1})", R"({"a":01})", "{\"a\":\"x\ty\"}", R"({"a":"\x"})", R"({"a":tru})",
-                           R"({"a":[1,2})", "}", R"({"a":1)"}) {
+  for (const char* line :
+       {"{", R"({"event_uuid":"a1")", R"({"a":})", "nope", "{'a':1}", R"({"a":1,})", R"({"a" 1})", R"({"a":01})",
+        "{\"a\":\"x\ty\"}", R"({"a":"\x"})", R"({"a":tru})", R"({"a":[1,2})", "}", R"({"a":1)"}) {
     ExpectInvalid(line, Reason::kMalformedJson, "JSON");
   }
 }

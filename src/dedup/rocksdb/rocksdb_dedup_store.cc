@@ -24,8 +24,7 @@ class RocksDbDedupStore final : public DedupStore {
       slices_[i] = rocksdb::Slice(keys_[i]);
     }
     rocksdb::DB* db = state_.db();
-    db->MultiGet(rocksdb::ReadOptions(), state_.claims(), n, slices_.data(), values_.data(),
-                 statuses_.data());
+    db->MultiGet(rocksdb::ReadOptions(), state_.claims(), n, slices_.data(), values_.data(), statuses_.data());
     for (size_t i = 0; i < n; ++i) {
       if (statuses_[i].IsNotFound()) {
         out[i] = std::nullopt;

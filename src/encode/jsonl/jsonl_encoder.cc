@@ -52,9 +52,12 @@ void JsonlEncoder::AddLine(std::string_view line) {
 
 std::string_view JsonlEncoder::extension() const {
   switch (compression_) {
-    case Compression::kGzip: return ".jsonl.gz";
-    case Compression::kZstd: return ".jsonl.zst";
-    default: return ".jsonl";
+    case Compression::kGzip:
+      return ".jsonl.gz";
+    case Compression::kZstd:
+      return ".jsonl.zst";
+    default:
+      return ".jsonl";
   }
 }
 

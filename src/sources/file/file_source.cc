@@ -69,7 +69,8 @@ class FileSource final : public Source {
         if (r->bytes == 0 && !r->eof) return ReadResult{0, false};
       }
       if (in_pos_ == in_len_ && raw_eof_) {
-        if (!frame_done_) return Status::Error(name_ + ": compressed input ends in the middle of a frame (truncated file?)");
+        if (!frame_done_)
+          return Status::Error(name_ + ": compressed input ends in the middle of a frame (truncated file?)");
         return ReadResult{0, true};
       }
       auto produced = Decompress(buf, cap);
@@ -105,7 +106,9 @@ class FileSource final : public Source {
   bool compressed() const override { return codec_ != Codec::kNone; }
 
  private:
-  Status Errno(const char* what) const { return Status::Error(std::string(what) + " " + name_ + ": " + std::strerror(errno)); }
+  Status Errno(const char* what) const {
+    return Status::Error(std::string(what) + " " + name_ + ": " + std::strerror(errno));
+  }
 
   Result<ReadResult> ReadRaw(char* buf, size_t cap, int timeout_ms) {
     if (pollable_ && timeout_ms >= 0) {
@@ -186,8 +189,7 @@ Result<std::unique_ptr<Source>> OpenFileSource(const std::string& path) {
   }
   const bool regular = S_ISREG(st.st_mode);
   auto src = std::make_unique<FileSource>(fd, !is_stdin, path,
-                                          regular ? std::optional<uint64_t>(st.st_size) : std::nullopt,
-                                          !regular);
+                                          regular ? std::optional<uint64_t>(st.st_size) : std::nullopt, !regular);
   if (regular) posix_fadvise(fd, 0, 0, POSIX_FADV_SEQUENTIAL);
   if (Status s = src->Init(); !s.ok()) return s;
   return std::unique_ptr<Source>(std::move(src));
