@@ -14,7 +14,8 @@
 #define EVENTLAKE_VERSION "0.0.0"
 #endif
 
-int main(int argc, char** argv) {
+namespace {
+int Main(int argc, char** argv) {
   eventlake::InstallTestHooksFromEnv();
   CLI::App app{"eventlake " EVENTLAKE_VERSION
                ": validate, enrich, deduplicate and land JSON events in a partitioned lake"};
@@ -53,4 +54,15 @@ int main(int argc, char** argv) {
   }
   if (gen_cmd->parsed()) return eventlake::gen::RunGen(gen);
   return 2;
+}
+}  // namespace
+
+int main(int argc, char** argv) {
+  // Errors are values inside eventlake; what can still throw here is the allocator.
+  try {
+    return Main(argc, argv);
+  } catch (const std::exception& e) {
+    std::fprintf(stderr, "eventlake: fatal: %s\n", e.what());
+    return 1;
+  }
 }

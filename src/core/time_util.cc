@@ -102,7 +102,7 @@ std::optional<uint64_t> ParseSize(std::string_view text) {
   else if (unit == "KB")
     mul = 1000;
   else if (unit == "MB")
-    mul = 1000 * 1000;
+    mul = 1000ULL * 1000;
   else if (unit == "GB")
     mul = 1000ULL * 1000 * 1000;
   else

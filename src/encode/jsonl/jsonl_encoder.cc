@@ -28,26 +28,26 @@ size_t JsonlEncoder::buffered_bytes() const {
 }
 
 bool JsonlEncoder::Add(const EventFields& f, const Derived& d) {
-  std::string& buf_ = Tail();
+  std::string& buf = Tail();
   // f.object is a trimmed, validated object: drop its '}' (and the space before it).
   std::string_view obj = f.object.substr(0, f.object.size() - 1);
   while (!obj.empty() && (obj.back() == ' ' || obj.back() == '\t' || obj.back() == '\r' || obj.back() == '\n'))
     obj.remove_suffix(1);
-  buf_.append(obj);
-  buf_.append(",\"event_type\":");
-  AppendJsonString(buf_, f.type);
-  buf_.append(",\"event_subtype\":");
-  AppendJsonString(buf_, f.subtype);
-  buf_.append(",\"created_datetime\":\"");
-  buf_.append(d.datetime_view());
-  buf_.append("\"}\n");
+  buf.append(obj);
+  buf.append(",\"event_type\":");
+  AppendJsonString(buf, f.type);
+  buf.append(",\"event_subtype\":");
+  AppendJsonString(buf, f.subtype);
+  buf.append(",\"created_datetime\":\"");
+  buf.append(d.datetime_view());
+  buf.append("\"}\n");
   return true;
 }
 
 void JsonlEncoder::AddLine(std::string_view line) {
-  std::string& buf_ = Tail();
-  buf_.append(line);
-  buf_.push_back('\n');
+  std::string& buf = Tail();
+  buf.append(line);
+  buf.push_back('\n');
 }
 
 std::string_view JsonlEncoder::extension() const {

@@ -69,7 +69,7 @@ struct RowGroup {
   int64_t num_rows = 0;                 // 3
   int64_t file_offset = 0;              // 5
   int64_t total_compressed_size = 0;    // 6
-  int16_t ordinal = 0;                  // 7
+  std::optional<int16_t> ordinal;       // 7
 };
 
 struct FileMetaData {

@@ -82,7 +82,7 @@ void WriteRowGroup(ThriftWriter& w, const RowGroup& g) {
   w.FieldI64(3, g.num_rows);
   w.FieldI64(5, g.file_offset);
   w.FieldI64(6, g.total_compressed_size);
-  w.FieldI16(7, g.ordinal);
+  if (g.ordinal) w.FieldI16(7, *g.ordinal);
   w.EndStruct();
 }
 
