@@ -9,8 +9,13 @@ namespace eventlake {
 void AddIngestOptions(CLI::App& sub, IngestOptions& o) {
   sub.add_option("--lake", o.lake, "Lake directory (created if missing)")->required();
   sub.add_option("inputs", o.inputs, "NDJSON inputs, plain, gzip or zstd (detected by content); '-' or none: stdin");
-  sub.add_option("--format", o.format, "Output format: json (JSON lines)")->capture_default_str();
-  sub.add_option("--compression", o.compression, "Output compression: none|gzip|zstd")->capture_default_str();
+  sub.add_option("--format", o.format, "Output format: json (JSON lines) | parquet")->capture_default_str();
+  sub.add_option("--compression", o.compression,
+                 "Output compression: auto (json: none, parquet: zstd) | none | gzip | zstd | snappy (parquet only)")
+      ->capture_default_str();
+  sub.add_option("--row-group-size", o.row_group_size, "Parquet: uncompressed bytes per row group")
+      ->capture_default_str();
+  sub.add_option("--page-size", o.page_size, "Parquet: uncompressed bytes per data page")->capture_default_str();
   sub.add_option("--dedup", o.dedup, "Dedup store: rocksdb (persistent, under the lake) | memory (this run only)")
       ->capture_default_str();
   sub.add_option("--state", o.state_dir,
@@ -53,15 +58,30 @@ Status Bad(const std::string& flag, const std::string& value, const std::string&
 
 Status ValidateIngestOptions(IngestOptions& o) {
   if (o.lake.empty()) return Status::Error("--lake must name a directory");
-  if (o.format != "json") return Bad("--format", o.format, "expected json (parquet is not built yet)");
-  if (o.compression == "none")
+  if (o.format != "json" && o.format != "parquet") return Bad("--format", o.format, "expected json or parquet");
+  o.parquet = o.format == "parquet";
+  const std::string comp = o.compression == "auto" ? (o.parquet ? "zstd" : "none") : o.compression;
+  if (comp == "none") {
     o.compression_kind = Compression::kNone;
-  else if (o.compression == "gzip")
+  } else if (comp == "gzip") {
     o.compression_kind = Compression::kGzip;
-  else if (o.compression == "zstd")
+  } else if (comp == "zstd") {
     o.compression_kind = Compression::kZstd;
-  else
-    return Bad("--compression", o.compression, "expected none, gzip or zstd");
+  } else if (comp == "snappy" && o.parquet) {
+    o.compression_kind = Compression::kSnappy;
+  } else {
+    return Bad("--compression", o.compression,
+               o.parquet ? "expected auto, none, gzip, zstd or snappy" : "expected auto, none, gzip or zstd (snappy is for parquet)");
+  }
+  o.errors_compression = o.compression_kind == Compression::kSnappy ? Compression::kNone : o.compression_kind;
+  auto row_group = ParseSize(o.row_group_size);
+  if (!row_group || *row_group < (64 << 10) || *row_group > (1ULL << 30))
+    return Bad("--row-group-size", o.row_group_size, "expected 64KiB to 1GiB");
+  o.row_group_bytes = *row_group;
+  auto page = ParseSize(o.page_size);
+  if (!page || *page < 4096 || *page > *row_group)
+    return Bad("--page-size", o.page_size, "expected 4KiB up to the row group size");
+  o.page_bytes = *page;
   if (o.dedup != "rocksdb" && o.dedup != "memory") return Bad("--dedup", o.dedup, "expected rocksdb or memory");
   auto window = ParseDuration(o.dedup_window);
   if (!window || *window <= 0)

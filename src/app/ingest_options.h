@@ -17,7 +17,7 @@ struct IngestOptions {
   std::string lake;
   std::vector<std::string> inputs;
   std::string format = "json";
-  std::string compression = "none";
+  std::string compression = "auto";
   std::string dedup = "rocksdb";
   std::string state_dir;
   std::string dedup_window = "7d";
@@ -27,6 +27,8 @@ struct IngestOptions {
   std::string memory_budget = "256MiB";
   std::string max_record_size = "1MiB";
   std::string read_size = "1MiB";
+  std::string row_group_size = "128MiB";
+  std::string page_size = "1MiB";
   std::string min_created_at = "0";
   std::string max_created_at = "now+1d";
   std::string report_path;
@@ -35,6 +37,10 @@ struct IngestOptions {
 
   // Checked and parsed by Validate().
   Compression compression_kind = Compression::kNone;
+  Compression errors_compression = Compression::kNone;  // dead letters are JSON lines
+  bool parquet = false;
+  uint64_t row_group_bytes = 0;
+  uint64_t page_bytes = 0;
   int64_t window_seconds = 0;
   FlushPolicy flush;
   uint64_t max_record_bytes = 0;

@@ -10,6 +10,7 @@
 #include "core/json_write.h"
 #include "core/sync_point.h"
 #include "core/time_util.h"
+#include "encode/parquet/parquet_encoder.h"
 #include "partition/partition_key.h"
 #include "sources/file/file_source.h"
 #include "sources/prefix_source.h"
@@ -31,7 +32,14 @@ IngestPipeline::IngestPipeline(const IngestOptions& options, StateDb& state, Ded
       report_(report),
       start_us_(start_us),
       validator_(ValidateOptions{options.min_created, options.max_created}),
-      buffers_(options.flush, [c = options.compression_kind] { return std::make_unique<JsonlEncoder>(c); }) {}
+      buffers_(options.flush, [&options]() -> std::unique_ptr<Encoder> {
+        if (!options.parquet) return std::make_unique<JsonlEncoder>(options.compression_kind);
+        ParquetOptions p;
+        p.compression = options.compression_kind;
+        p.row_group_bytes = options.row_group_bytes;
+        p.page_bytes = options.page_bytes;
+        return MakeParquetEncoder(p);
+      }) {}
 
 Status IngestPipeline::Run() {
   for (uint32_t i = 0; i < o_.inputs.size(); ++i) EL_RETURN_IF_ERROR(ProcessInput(i));
@@ -73,6 +81,7 @@ Status IngestPipeline::ProcessInput(uint32_t index) {
   if (auto ckpt = state_.GetCheckpoint(s.id); ckpt && resumable) {
     const bool tail_ok =
         !s.verifiable || (*source->raw_size() >= ckpt->offset && TailHash(s, ckpt->offset) == ckpt->tail_hash);
+    if (tail_ok) dedup_.RaiseWatermark(ckpt->watermark);
     if (tail_ok && ckpt->offset == 0) {
       s.dlq_upto = ckpt->dlq_upto;  // nothing to skip, but dead letters before this are committed
     } else if (tail_ok) {
@@ -95,6 +104,7 @@ Status IngestPipeline::ProcessInput(uint32_t index) {
   s.read_offset = start_offset;
   s.read_line = start_line;
   s.dlq_committed = s.dlq_upto;
+  s.read_watermark = dedup_.watermark();
   sources_.push_back(s);
 
   Framer framer(*source, o_.read_bytes, o_.max_record_bytes, start_offset, start_line);
@@ -120,7 +130,7 @@ void IngestPipeline::DeadLetter(const Line& line, Reason reason, const std::stri
   if (!errors_) {
     errors_ = std::make_unique<Buffer>();
     errors_->key = kErrorsKey;
-    errors_->encoder = std::make_unique<JsonlEncoder>(o_.compression_kind);
+    errors_->encoder = std::make_unique<JsonlEncoder>(o_.errors_compression);
     errors_->opened_us = MonoMicros();
   }
   std::string& d = dlq_line_;
@@ -230,7 +240,7 @@ Status IngestPipeline::ProcessBatch(const LineBatch& batch, uint32_t index, Sour
       if (!b->encoder->Add(f, p.derived)) return Status::Error("an event does not fit an empty file (encoder bug)");
     }
     b->claims.Add(f.uuid, dedup_.hash(i), claims_[i]);
-    b->NoteSource(index, p.offset, p.line_no);
+    b->NoteSource(index, p.offset, p.line_no, dedup_.watermark_before(i));
     ++b->events;
     if (b->receive_runs.empty() || b->receive_runs.back().first != recv_us) {
       b->receive_runs.emplace_back(recv_us, 0);
@@ -242,6 +252,7 @@ Status IngestPipeline::ProcessBatch(const LineBatch& batch, uint32_t index, Sour
   }
   src.read_offset = batch.end_offset;
   src.read_line = batch.end_line_no;
+  src.read_watermark = dedup_.watermark();
   (void)source;
   return Status::Ok();
 }
@@ -261,16 +272,20 @@ Status IngestPipeline::Flush(std::vector<std::unique_ptr<Buffer>> due, bool with
   if (with_errors && errors_) due.push_back(std::move(errors_));
 
   std::vector<std::pair<uint64_t, Checkpoint>> checkpoints;
+  // The watermark as of the earliest checkpoint: what a resume starts from.
+  int64_t safe_watermark = dedup_.watermark();
   for (uint32_t i = 0; i < sources_.size(); ++i) {
     SourceState& s = sources_[i];
-    Checkpoint c{s.read_offset, s.read_line, s.read_offset, 0};
+    Checkpoint c{s.read_offset, s.read_line, s.read_offset, 0, s.read_watermark};
     buffers_.ForEach([&](const Buffer& b) {
       for (const auto& m : b.first_marks)
         if (m.source == i && m.offset < c.offset) {
           c.offset = m.offset;
           c.line_no = m.line_no - 1;
+          c.watermark = m.watermark;
         }
     });
+    safe_watermark = std::min(safe_watermark, c.watermark);
     c.tail_hash = TailHash(s, c.offset);
     if (!with_errors) c.dlq_upto = s.dlq_committed;
     s.dlq_committed = c.dlq_upto;
@@ -278,7 +293,7 @@ Status IngestPipeline::Flush(std::vector<std::unique_ptr<Buffer>> due, bool with
   }
 
   EpochResult result;
-  EL_RETURN_IF_ERROR(committer_.Commit(due, checkpoints, dedup_.watermark(), result));
+  EL_RETURN_IF_ERROR(committer_.Commit(due, checkpoints, safe_watermark, result));
   const int64_t commit_us = MonoMicros();
   const int64_t commit_wall_us = WallMicros();
   ++report_.epochs;

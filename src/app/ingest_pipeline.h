@@ -30,6 +30,7 @@ class IngestPipeline {
     bool verifiable = false;   // plain regular file: the checkpoint can hold a tail hash
     uint64_t read_offset = 0;  // end of the last batch handed to the buffers
     uint64_t read_line = 0;
+    int64_t read_watermark = 0;  // dedup watermark at read_offset
     uint64_t dlq_upto = 0;       // from the checkpoint: invalid records before it are already dead-lettered
     uint64_t dlq_committed = 0;  // what the last checkpoint of this run said about dead letters
   };

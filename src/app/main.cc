@@ -4,7 +4,9 @@
 #include <cstdio>
 #include <cstdlib>
 #include <string>
+#include <vector>
 
+#include "app/cat_command.h"
 #include "app/ingest.h"
 #include "app/ingest_options.h"
 #include "app/test_hooks.h"
@@ -31,9 +33,18 @@ int Main(int argc, char** argv) {
       app.add_subcommand("gen", "Generate realistic NDJSON events (deterministic, for demos and tests)");
   eventlake::gen::AddGenOptions(*gen_cmd, gen);
 
+  std::vector<std::string> cat_paths;
+  CLI::App* cat_cmd = app.add_subcommand("cat", "Print the events of lake files (Parquet or JSON lines) as JSON lines");
+  cat_cmd->add_option("paths", cat_paths, "Files or directories (a lake: its data files, not _errors/ or _eventlake/)")
+      ->required();
+  std::string schema_path;
+  CLI::App* schema_cmd = app.add_subcommand("schema", "Describe a Parquet file eventlake wrote");
+  schema_cmd->add_option("file", schema_path, "A .parquet file")->required();
+
   const std::string first = argc > 1 ? argv[1] : "";
-  if (!first.empty() && first[0] != '-' && first != "ingest" && first != "gen") {
-    std::fprintf(stderr, "eventlake: unknown command '%s'; the commands are: ingest, gen. Run 'eventlake --help'.\n",
+  if (!first.empty() && first[0] != '-' && first != "ingest" && first != "gen" && first != "cat" &&
+      first != "schema") {
+    std::fprintf(stderr, "eventlake: unknown command '%s'; the commands are: ingest, gen, cat, schema. Run 'eventlake --help'.\n",
                  argv[1]);
     return 2;
   }
@@ -43,6 +54,8 @@ int Main(int argc, char** argv) {
     return app.exit(e);
   }
 
+  if (cat_cmd->parsed()) return eventlake::RunCat(cat_paths);
+  if (schema_cmd->parsed()) return eventlake::RunSchema(schema_path);
   if (ingest_cmd->parsed()) {
     if (eventlake::Status s = eventlake::ValidateIngestOptions(ingest); !s.ok()) {
       std::fprintf(stderr, "eventlake ingest: %s\nRun 'eventlake ingest --help' for the options.\n",

@@ -80,6 +80,9 @@ Status Committer::Commit(std::vector<std::unique_ptr<Buffer>>& buffers,
   EL_RETURN_IF_ERROR(state_.Commit());
   SyncPoint("commit:committed");
   for (const auto& b : buffers) dedup_.Committed(b->claims);
+  // Only claims dead at the committed (checkpoint-consistent) watermark may go: a resume
+  // starts from there.
+  store_.PurgeBelow(watermark);
 
   return Publish(epoch, staged);
 }

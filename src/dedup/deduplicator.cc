@@ -17,9 +17,11 @@ Status Deduplicator::Decide(std::span<const DedupInput> in, std::span<Decision> 
     pending_.Prefetch(hashes_[i]);
   }
   stored_.assign(in.size(), std::nullopt);
+  before_.resize(in.size());
   EL_RETURN_IF_ERROR(store_.Lookup(uuids, stored_));
   for (size_t i = 0; i < in.size(); ++i) {
     const DedupInput& e = in[i];
+    before_[i] = watermark_;
     watermark_ = std::max(watermark_, e.seconds);
     const Claim* pending = pending_.Find(e.uuid, hashes_[i]);
     if (pending != nullptr && pending->expires_at >= watermark_) {
@@ -52,7 +54,6 @@ void Deduplicator::Committed(const ClaimList& claims) {
     pending_.EraseIf(claims.uuid(i), claims.hash(i), claims.claim(i).token);
   }
   store_.OnCommitted(claims);
-  store_.PurgeBelow(watermark_);
 }
 
 }  // namespace eventlake

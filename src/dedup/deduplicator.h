@@ -4,6 +4,7 @@
 // written event claims its uuid until M + window; a later record with the uuid is a
 // duplicate while that claim is live (claim.expires_at >= M). A record whose claim
 // carries its own token was committed by an earlier, interrupted run: it is skipped.
+#include <algorithm>
 #include <span>
 #include <string>
 #include <string_view>
@@ -34,6 +35,10 @@ class Deduplicator {
   void Committed(const ClaimList& claims);
 
   uint64_t hash(size_t i) const { return hashes_[i]; }
+  // The watermark just before in[i] of the last Decide (checkpoints record it).
+  int64_t watermark_before(size_t i) const { return before_[i]; }
+  // Resuming from a checkpoint: continue from the watermark the first run had there.
+  void RaiseWatermark(int64_t w) { watermark_ = std::max(watermark_, w); }
   int64_t watermark() const { return watermark_; }
   size_t pending() const { return pending_.size(); }
 
@@ -44,6 +49,7 @@ class Deduplicator {
   ClaimTable pending_;  // claims of events still in unflushed buffers
   std::vector<std::optional<Claim>> stored_;
   std::vector<uint64_t> hashes_;
+  std::vector<int64_t> before_;
 };
 
 }  // namespace eventlake

@@ -4,11 +4,11 @@
 
 namespace eventlake {
 
-void Buffer::NoteSource(uint32_t source, uint64_t offset, uint64_t line_no) {
+void Buffer::NoteSource(uint32_t source, uint64_t offset, uint64_t line_no, int64_t watermark) {
   if (!first_marks.empty() && first_marks.back().source == source) return;
   for (const auto& m : first_marks)
     if (m.source == source) return;
-  first_marks.push_back({source, offset, line_no});
+  first_marks.push_back({source, offset, line_no, watermark});
 }
 
 Buffer& PartitionBuffers::Get(std::string_view key, int64_t now_us) {

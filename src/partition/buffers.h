@@ -20,6 +20,7 @@ struct SourceMark {
   uint32_t source = 0;
   uint64_t offset = 0;
   uint64_t line_no = 0;
+  int64_t watermark = 0;  // the dedup watermark just before this record
 };
 
 struct Buffer {
@@ -35,7 +36,7 @@ struct Buffer {
   int64_t first_receive_wall_us = 0;
 
   size_t memory() const { return encoder->buffered_bytes() + claims.memory() + 64 * first_marks.size(); }
-  void NoteSource(uint32_t source, uint64_t offset, uint64_t line_no);
+  void NoteSource(uint32_t source, uint64_t offset, uint64_t line_no, int64_t watermark);
 };
 
 struct FlushPolicy {

@@ -124,6 +124,7 @@ void StateDb::PutCheckpoint(uint64_t source_id, const Checkpoint& c) {
   PutU64(v, c.line_no);
   PutU64(v, c.dlq_upto);
   PutU64(v, c.tail_hash);
+  PutU64(v, static_cast<uint64_t>(c.watermark));
   batch_.Put(CheckpointKey(source_id), v).PermitUncheckedError();
 }
 
@@ -166,8 +167,9 @@ Status StateDb::DeleteManifest(uint64_t epoch) {
 
 std::optional<Checkpoint> StateDb::GetCheckpoint(uint64_t source_id) {
   std::string v;
-  if (!db_->Get({}, CheckpointKey(source_id), &v).ok() || v.size() != 32) return std::nullopt;
-  return Checkpoint{GetU64(v.data()), GetU64(v.data() + 8), GetU64(v.data() + 16), GetU64(v.data() + 24)};
+  if (!db_->Get({}, CheckpointKey(source_id), &v).ok() || v.size() != 40) return std::nullopt;
+  return Checkpoint{GetU64(v.data()), GetU64(v.data() + 8), GetU64(v.data() + 16), GetU64(v.data() + 24),
+                    static_cast<int64_t>(GetU64(v.data() + 32))};
 }
 
 Result<std::map<uint64_t, std::vector<StagedFile>>> StateDb::Manifests() {

@@ -23,6 +23,7 @@ struct Checkpoint {
   uint64_t line_no = 0;    // lines before offset
   uint64_t dlq_upto = 0;   // invalid records before this offset are already dead-lettered
   uint64_t tail_hash = 0;  // hash of up to 4 KiB before offset (0: not verifiable)
+  int64_t watermark = 0;   // the dedup watermark at offset: a resume decides as the first run did
 };
 
 struct StagedFile {

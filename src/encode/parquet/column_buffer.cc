@@ -1,6 +1,7 @@
 #include "encode/parquet/column_buffer.h"
 
 #include <charconv>
+#include <cmath>
 
 #include "core/json_write.h"
 
@@ -38,7 +39,11 @@ const char* KindName(ValueKind kind) {
 
 void AppendDoubleText(double v, std::string& out) {
   char buf[32];
-  const auto r = std::to_chars(buf, buf + sizeof(buf), v);
+  // Integral values past 2^53 in exponent form: as 18446744073709551616 many JSON readers
+  // would take them for (overflowing) integers.
+  const bool big = std::fabs(v) >= 9007199254740992.0;
+  const auto r = big ? std::to_chars(buf, buf + sizeof(buf), v, std::chars_format::scientific)
+                     : std::to_chars(buf, buf + sizeof(buf), v);
   out.append(buf, r.ptr);
 }
 

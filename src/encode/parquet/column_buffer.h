@@ -80,7 +80,8 @@ class ColumnBuffer {
   std::vector<uint32_t> ends_;
 };
 
-// Shortest text that reads back as the same double (valid JSON for finite values).
+// Shortest text that reads back as the same double (valid JSON for finite values);
+// exponent form from 2^53 up.
 void AppendDoubleText(double v, std::string& out);
 
 }  // namespace eventlake::parquet

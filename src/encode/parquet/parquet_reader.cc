@@ -9,6 +9,7 @@
 
 #include "core/json_write.h"
 #include "core/time_util.h"
+#include "encode/parquet/column_buffer.h"
 #include "encode/parquet/file_reader.h"
 #include "encode/parquet/page_codec.h"
 
@@ -73,8 +74,7 @@ Status AppendValue(std::string& line, const ColumnData& c, size_t v, ValueFormat
         line.append("null");  // JSON has no NaN or infinity
         return Status::Ok();
       }
-      char buf[32];
-      line.append(buf, std::to_chars(buf, buf + sizeof(buf), d).ptr);
+      parquet::AppendDoubleText(d, line);
       return Status::Ok();
     }
   }
