@@ -2,6 +2,8 @@
 
 #include <unistd.h>
 
+#include <algorithm>
+
 #include "core/time_util.h"
 
 namespace eventlake {
@@ -78,7 +80,10 @@ Status ValidateIngestOptions(IngestOptions& o) {
   if (!row_group || *row_group < (64 << 10) || *row_group > (1ULL << 30))
     return Bad("--row-group-size", o.row_group_size, "expected 64KiB to 1GiB");
   o.row_group_bytes = *row_group;
+  // The default page size shrinks with a small row group; an explicit one must fit.
+  const bool page_default = o.page_size == "1MiB";
   auto page = ParseSize(o.page_size);
+  if (page && page_default) page = std::min(*page, *row_group);
   if (!page || *page < 4096 || *page > *row_group)
     return Bad("--page-size", o.page_size, "expected 4KiB up to the row group size");
   o.page_bytes = *page;
