@@ -224,6 +224,9 @@ Status IngestPipeline::ProcessBatch(const LineBatch& batch, uint32_t index, Sour
     f.type = view(p.type_pos, p.type_len);
     f.subtype = view(p.sub_pos, p.sub_len);
     f.seconds = p.seconds;
+    // The fraction's digits live on in created_datetime ("...:SS.fffZ").
+    const std::string_view dt = p.derived.datetime_view();
+    f.fraction = dt.size() > 21 ? dt.substr(20, dt.size() - 21) : std::string_view();
     f.object = p.object;
     if (f.type != last_type_ || p.derived.date_view() != last_date_) {
       last_type_.assign(f.type);

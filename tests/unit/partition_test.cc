@@ -258,14 +258,15 @@ TEST_F(PartitionBuffersTest, BufferMemoryCountsClaimsAndMarks) {
   Buffer& b = buffers.Get("k", 0);
   *sizes_[0] = 10;
   b.claims.Add("uuid-1", Claim{110, Token{1, 2}});
-  b.NoteSource(1, 100, 10);
-  b.NoteSource(1, 200, 20);  // only the first record of each source counts
-  b.NoteSource(2, 300, 30);
-  b.NoteSource(1, 400, 40);
+  b.NoteSource(1, 100, 10, 10 * 7);
+  b.NoteSource(1, 200, 20, 20 * 7);  // only the first record of each source counts
+  b.NoteSource(2, 300, 30, 30 * 7);
+  b.NoteSource(1, 400, 40, 40 * 7);
   ASSERT_EQ(b.first_marks.size(), 2u);
   EXPECT_EQ(b.first_marks[0].offset, 100u);
   EXPECT_EQ(b.first_marks[0].line_no, 10u);
   EXPECT_EQ(b.first_marks[1].source, 2u);
+  EXPECT_EQ(b.first_marks[1].watermark, 210);
   EXPECT_GE(b.claims.memory(), 6u);
   EXPECT_EQ(b.memory(), 10u + b.claims.memory() + 2 * 64u);
 }

@@ -31,8 +31,7 @@ void PutPlain(std::string& out, const void* p, size_t n) { out.append(static_cas
 class ChunkBuilder {
  public:
   ChunkBuilder(const ColumnBuffer& c, const ChunkOptions& o)
-      : c_(c), o_(o), type_(PhysicalType(c.kind())),
-        dict_mode_(type_ == Type::kByteArray && o.dictionary_bytes > 0) {}
+      : c_(c), o_(o), type_(PhysicalType(c.kind())), dict_mode_(type_ == Type::kByteArray && o.dictionary_bytes > 0) {}
 
   Status Run(EncodedChunk* out);
 
@@ -63,9 +62,15 @@ class ChunkBuilder {
 
 void ChunkBuilder::AddPlain(size_t v) {
   switch (type_) {
-    case Type::kInt64: PutPlain(plain_, &c_.ints()[v], 8); break;
-    case Type::kDouble: PutPlain(plain_, &c_.doubles()[v], 8); break;
-    case Type::kBoolean: bools_.push_back(c_.bools()[v]); break;
+    case Type::kInt64:
+      PutPlain(plain_, &c_.ints()[v], 8);
+      break;
+    case Type::kDouble:
+      PutPlain(plain_, &c_.doubles()[v], 8);
+      break;
+    case Type::kBoolean:
+      bools_.push_back(c_.bools()[v]);
+      break;
     default: {
       const std::string_view s = c_.bytes(v);
       PutU32(plain_, static_cast<uint32_t>(s.size()));
@@ -137,12 +142,15 @@ Status ChunkBuilder::Run(EncodedChunk* out) {
   m.encodings.push_back(static_cast<int32_t>(Encoding::kRle));  // definition levels (declared on every page)
   if (dict_data_pages_ > 0) m.encodings.push_back(static_cast<int32_t>(Encoding::kRleDictionary));
   if (!dict_page.empty()) m.encoding_stats.push_back({PageType::kDictionaryPage, Encoding::kPlain, 1});
-  if (dict_data_pages_ > 0) m.encoding_stats.push_back({PageType::kDataPage, Encoding::kRleDictionary, dict_data_pages_});
+  if (dict_data_pages_ > 0)
+    m.encoding_stats.push_back({PageType::kDataPage, Encoding::kRleDictionary, dict_data_pages_});
   if (plain_data_pages_ > 0) m.encoding_stats.push_back({PageType::kDataPage, Encoding::kPlain, plain_data_pages_});
   m.statistics = ComputeStatistics(c_);
 
-  out->bytes = std::move(dict_page);
-  out->bytes.append(data_pages_);
+  // Exact capacity: these bytes are held until the file is written.
+  out->bytes.clear();
+  out->bytes.reserve(dict_page.size() + data_pages_.size());
+  out->bytes.append(dict_page).append(data_pages_);
   return Status::Ok();
 }
 

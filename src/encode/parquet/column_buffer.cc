@@ -1,5 +1,6 @@
 #include "encode/parquet/column_buffer.h"
 
+#include <algorithm>
 #include <charconv>
 #include <cmath>
 
@@ -18,33 +19,47 @@ ValueKind MergeKinds(ValueKind column, ValueKind value) {
 
 Type PhysicalType(ValueKind kind) {
   switch (kind) {
-    case ValueKind::kInt: return Type::kInt64;
-    case ValueKind::kDouble: return Type::kDouble;
-    case ValueKind::kBool: return Type::kBoolean;
-    default: return Type::kByteArray;
+    case ValueKind::kInt:
+      return Type::kInt64;
+    case ValueKind::kDouble:
+      return Type::kDouble;
+    case ValueKind::kBool:
+      return Type::kBoolean;
+    default:
+      return Type::kByteArray;
   }
 }
 
 const char* KindName(ValueKind kind) {
   switch (kind) {
-    case ValueKind::kNull: return "null";
-    case ValueKind::kString: return "string";
-    case ValueKind::kInt: return "int";
-    case ValueKind::kDouble: return "double";
-    case ValueKind::kBool: return "bool";
-    case ValueKind::kJson: return "json";
+    case ValueKind::kNull:
+      return "null";
+    case ValueKind::kString:
+      return "string";
+    case ValueKind::kInt:
+      return "int";
+    case ValueKind::kDouble:
+      return "double";
+    case ValueKind::kBool:
+      return "bool";
+    case ValueKind::kJson:
+      return "json";
   }
   return "?";
 }
 
-void AppendDoubleText(double v, std::string& out) {
-  char buf[32];
+size_t FormatDouble(double v, char* buf) {
   // Integral values past 2^53 in exponent form: as 18446744073709551616 many JSON readers
   // would take them for (overflowing) integers.
   const bool big = std::fabs(v) >= 9007199254740992.0;
-  const auto r = big ? std::to_chars(buf, buf + sizeof(buf), v, std::chars_format::scientific)
-                     : std::to_chars(buf, buf + sizeof(buf), v);
-  out.append(buf, r.ptr);
+  const auto r = big ? std::to_chars(buf, buf + kDoubleTextMax, v, std::chars_format::scientific)
+                     : std::to_chars(buf, buf + kDoubleTextMax, v);
+  return static_cast<size_t>(r.ptr - buf);
+}
+
+void AppendDoubleText(double v, std::string& out) {
+  char buf[kDoubleTextMax];
+  out.append(buf, FormatDouble(v, buf));
 }
 
 void ColumnBuffer::PushDefined(bool d) {
@@ -72,11 +87,29 @@ void ColumnBuffer::AppendInt(int64_t v) {
   plain_bytes_ += 8;
 }
 
-void ColumnBuffer::AppendDouble(double v) {
+void ColumnBuffer::AppendDouble(double v, std::string_view text) {
   PushDefined(true);
   ++values_;
   doubles_.push_back(v);
   plain_bytes_ += 8;
+  if (!text.empty()) KeepTextIfInexact(v, text);
+}
+
+void ColumnBuffer::KeepTextIfInexact(double v, std::string_view text) {
+  char buf[kDoubleTextMax];
+  if (std::string_view(buf, FormatDouble(v, buf)) == text) return;
+  exact_index_.push_back(static_cast<uint32_t>(doubles_.size() - 1));
+  exact_text_.append(text);
+  exact_ends_.push_back(static_cast<uint32_t>(exact_text_.size()));
+}
+
+// The JSON text of DOUBLE value i: its input text when kept, else the shortest round trip.
+void ColumnBuffer::AppendNumberText(size_t i, std::string& out) const {
+  const auto it = std::lower_bound(exact_index_.begin(), exact_index_.end(), static_cast<uint32_t>(i));
+  if (it == exact_index_.end() || *it != i) return AppendDoubleText(doubles_[i], out);
+  const auto k = static_cast<size_t>(it - exact_index_.begin());
+  const uint32_t begin = k == 0 ? 0 : exact_ends_[k - 1];
+  out.append(exact_text_, begin, exact_ends_[k] - begin);
 }
 
 void ColumnBuffer::AppendBytes(std::string_view v) {
@@ -90,17 +123,22 @@ void ColumnBuffer::AppendBytes(std::string_view v) {
 void ColumnBuffer::Append(const JsonValue& v) {
   if (v.kind == ValueKind::kNull) return PushDefined(false);
   switch (kind_) {
-    case ValueKind::kString: return AppendBytes(v.str);
-    case ValueKind::kJson: return AppendBytes(v.raw);
-    case ValueKind::kInt: return AppendInt(v.i);
-    case ValueKind::kDouble: return AppendDouble(v.kind == ValueKind::kInt ? static_cast<double>(v.i) : v.d);
+    case ValueKind::kString:
+      return AppendBytes(v.str);
+    case ValueKind::kJson:
+      return AppendBytes(v.raw);
+    case ValueKind::kInt:
+      return AppendInt(v.i);
+    case ValueKind::kDouble:
+      return AppendDouble(v.kind == ValueKind::kInt ? static_cast<double>(v.i) : v.d, v.raw);
     case ValueKind::kBool:
       PushDefined(true);
       ++values_;
       bools_.push_back(v.b ? 1 : 0);
       plain_bytes_ += 1;  // an eighth in PLAIN; a byte keeps the estimate simple
       return;
-    case ValueKind::kNull: return PushDefined(false);  // unreachable: the kind was merged first
+    case ValueKind::kNull:
+      return PushDefined(false);  // unreachable: the kind was merged first
   }
 }
 
@@ -110,7 +148,12 @@ void ColumnBuffer::ConvertTo(ValueKind kind) {
   kind_ = kind;
   if (from == ValueKind::kNull || values_ == 0) return;
   if (kind == ValueKind::kDouble && from == ValueKind::kInt) {
-    doubles_.assign(ints_.begin(), ints_.end());
+    doubles_.reserve(ints_.size());
+    char buf[24];
+    for (int64_t v : ints_) {
+      doubles_.push_back(static_cast<double>(v));
+      KeepTextIfInexact(doubles_.back(), std::string_view(buf, std::to_chars(buf, buf + sizeof(buf), v).ptr - buf));
+    }
     std::vector<int64_t>().swap(ints_);
     return;
   }
@@ -120,15 +163,23 @@ void ColumnBuffer::ConvertTo(ValueKind kind) {
   ends.reserve(values_);
   for (size_t i = 0; i < values_; ++i) {
     switch (from) {
-      case ValueKind::kString: AppendJsonString(text, bytes(i)); break;
+      case ValueKind::kString:
+        AppendJsonString(text, bytes(i));
+        break;
       case ValueKind::kInt: {
         char buf[24];
         text.append(buf, std::to_chars(buf, buf + sizeof(buf), ints_[i]).ptr);
         break;
       }
-      case ValueKind::kDouble: AppendDoubleText(doubles_[i], text); break;
-      case ValueKind::kBool: text.append(bools_[i] ? "true" : "false"); break;
-      default: text.append(bytes(i)); break;
+      case ValueKind::kDouble:
+        AppendNumberText(i, text);
+        break;
+      case ValueKind::kBool:
+        text.append(bools_[i] ? "true" : "false");
+        break;
+      default:
+        text.append(bytes(i));
+        break;
     }
     ends.push_back(static_cast<uint32_t>(text.size()));
   }
@@ -137,6 +188,9 @@ void ColumnBuffer::ConvertTo(ValueKind kind) {
   std::vector<uint8_t>().swap(bools_);
   bytes_.swap(text);
   ends_.swap(ends);
+  std::vector<uint32_t>().swap(exact_index_);
+  std::vector<uint32_t>().swap(exact_ends_);
+  std::string().swap(exact_text_);
   plain_bytes_ = bytes_.size() + 4 * ends_.size();
 }
 
@@ -149,11 +203,15 @@ void ColumnBuffer::Clear() {
   std::vector<uint8_t>().swap(bools_);
   std::string().swap(bytes_);
   std::vector<uint32_t>().swap(ends_);
+  std::vector<uint32_t>().swap(exact_index_);
+  std::vector<uint32_t>().swap(exact_ends_);
+  std::string().swap(exact_text_);
 }
 
 size_t ColumnBuffer::memory() const {
-  return sizeof(*this) + defined_.capacity() * 8 + ints_.capacity() * 8 + doubles_.capacity() * 8 +
-         bools_.capacity() + bytes_.capacity() + ends_.capacity() * 4;
+  return sizeof(*this) + defined_.capacity() * 8 + ints_.capacity() * 8 + doubles_.capacity() * 8 + bools_.capacity() +
+         bytes_.capacity() + ends_.capacity() * 4 + exact_index_.capacity() * 4 + exact_ends_.capacity() * 4 +
+         exact_text_.capacity();
 }
 
 }  // namespace eventlake::parquet

@@ -1,7 +1,9 @@
 #pragma once
 // One column's values for the row group being built: a null bit per row and the non-null
 // values in the representation of the column's current kind. The kind only widens
-// (MergeKinds); ConvertTo rewrites the buffered values when it does.
+// (MergeKinds); ConvertTo rewrites the buffered values when it does. A DOUBLE column also
+// keeps the input text of the few values its double does not spell back exactly
+// (9223372036854775807, 1.50, 1E2), so that widening to JSON text loses nothing.
 #include <cstdint>
 #include <string>
 #include <string_view>
@@ -45,7 +47,8 @@ class ColumnBuffer {
   // Appends `v` in the column's kind, which must be MergeKinds(kind(), v.kind).
   void Append(const JsonValue& v);
   void AppendInt(int64_t v);
-  void AppendDouble(double v);
+  // `text`: the value's JSON text when known, kept if the double does not print as it.
+  void AppendDouble(double v, std::string_view text = {});
   void AppendBytes(std::string_view v);
   // Widens the kind (see MergeKinds) and rewrites the values already held.
   void ConvertTo(ValueKind kind);
@@ -68,6 +71,8 @@ class ColumnBuffer {
 
  private:
   void PushDefined(bool d);
+  void KeepTextIfInexact(double v, std::string_view text);
+  void AppendNumberText(size_t i, std::string& out) const;
 
   ValueKind kind_;
   size_t rows_ = 0, values_ = 0;
@@ -78,10 +83,16 @@ class ColumnBuffer {
   std::vector<uint8_t> bools_;
   std::string bytes_;
   std::vector<uint32_t> ends_;
+  // DOUBLE values whose text is not AppendDoubleText's: value index, text (ascending index).
+  std::vector<uint32_t> exact_index_, exact_ends_;
+  std::string exact_text_;
 };
 
 // Shortest text that reads back as the same double (valid JSON for finite values);
 // exponent form from 2^53 up.
 void AppendDoubleText(double v, std::string& out);
+// The same into `buf` (kDoubleTextMax bytes); returns the length.
+inline constexpr size_t kDoubleTextMax = 32;
+size_t FormatDouble(double v, char* buf);
 
 }  // namespace eventlake::parquet

@@ -68,7 +68,8 @@ Status DecodePlain(Type type, std::string_view data, size_t n, Sink& out) {
       }
       return Status::Ok();
     }
-    default: return Status::Error("physical type " + std::to_string(static_cast<int>(type)) + " is not supported");
+    default:
+      return Status::Error("physical type " + std::to_string(static_cast<int>(type)) + " is not supported");
   }
 }
 
@@ -117,8 +118,8 @@ Status ChunkReader::Run(std::string_view file, int64_t rows) {
     const std::string_view page = chunk.substr(pos, static_cast<size_t>(h.compressed_page_size));
     pos += page.size();
     if (h.crc) {
-      const uLong crc = crc32(crc32(0L, Z_NULL, 0), reinterpret_cast<const Bytef*>(page.data()),
-                              static_cast<uInt>(page.size()));
+      const uLong crc =
+          crc32(crc32(0L, Z_NULL, 0), reinterpret_cast<const Bytef*>(page.data()), static_cast<uInt>(page.size()));
       if (static_cast<uint32_t>(crc) != static_cast<uint32_t>(*h.crc)) return Status::Error("page CRC mismatch");
     }
     if (h.type == PageType::kDictionaryPage) {
@@ -157,15 +158,15 @@ Status ChunkReader::DataPage(const PageHeader& h, std::string_view page) {
   std::string_view rest = body;
   size_t present = n;
   if (e_.repetition == Repetition::kOptional) {
-    if (d.definition_level_encoding != Encoding::kRle)
-      return Status::Error("definition levels are not RLE-encoded");
+    if (d.definition_level_encoding != Encoding::kRle) return Status::Error("definition levels are not RLE-encoded");
     if (rest.size() < 4) return Status::Error("definition levels are truncated");
     const uint32_t len = LoadU32(rest.data());
     if (len > rest.size() - 4) return Status::Error("definition levels are truncated");
     const size_t before = out_->defined.size();
     if (!DecodeRleHybrid<uint8_t>(rest.substr(4, len), 1, n, out_->defined))
       return Status::Error("corrupt definition levels");
-    present = static_cast<size_t>(std::count(out_->defined.begin() + static_cast<ptrdiff_t>(before), out_->defined.end(), 1));
+    present =
+        static_cast<size_t>(std::count(out_->defined.begin() + static_cast<ptrdiff_t>(before), out_->defined.end(), 1));
     rest.remove_prefix(4 + len);
   } else {
     out_->defined.insert(out_->defined.end(), n, 1);
@@ -184,9 +185,15 @@ Status ChunkReader::DataPage(const PageHeader& h, std::string_view page) {
       for (uint32_t i : indices_) {
         if (i >= size) return Status::Error("dictionary index out of range");
         switch (m_.type) {
-          case Type::kInt64: out_->ints.push_back(dict_.ints[i]); break;
-          case Type::kDouble: out_->doubles.push_back(dict_.doubles[i]); break;
-          default: out_->strings.push_back(dict_.strings[i]); break;
+          case Type::kInt64:
+            out_->ints.push_back(dict_.ints[i]);
+            break;
+          case Type::kDouble:
+            out_->doubles.push_back(dict_.doubles[i]);
+            break;
+          default:
+            out_->strings.push_back(dict_.strings[i]);
+            break;
         }
       }
     }

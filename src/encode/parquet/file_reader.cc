@@ -23,8 +23,12 @@ Status CheckColumn(const SchemaElement& e, ValueFormat* format, int64_t* units) 
     return Status::Error(what + "only REQUIRED and OPTIONAL columns are supported");
   const int32_t converted = e.converted_type.value_or(-1);
   switch (*e.type) {
-    case Type::kBoolean: *format = ValueFormat::kBool; return Status::Ok();
-    case Type::kDouble: *format = ValueFormat::kDouble; return Status::Ok();
+    case Type::kBoolean:
+      *format = ValueFormat::kBool;
+      return Status::Ok();
+    case Type::kDouble:
+      *format = ValueFormat::kDouble;
+      return Status::Ok();
     case Type::kByteArray:
       *format = e.logical.kind == LogicalType::Kind::kJson || converted == static_cast<int32_t>(ConvertedType::kJson)
                     ? ValueFormat::kJson
@@ -102,10 +106,18 @@ Status ReadRowGroup(const ParquetFile& file, size_t g, std::vector<ColumnData>* 
     const auto present = static_cast<size_t>(std::count(c.defined.begin(), c.defined.end(), 1));
     size_t values = 0;
     switch (c.type) {
-      case Type::kInt64: values = c.ints.size(); break;
-      case Type::kDouble: values = c.doubles.size(); break;
-      case Type::kBoolean: values = c.bools.size(); break;
-      default: values = c.strings.size(); break;
+      case Type::kInt64:
+        values = c.ints.size();
+        break;
+      case Type::kDouble:
+        values = c.doubles.size();
+        break;
+      case Type::kBoolean:
+        values = c.bools.size();
+        break;
+      default:
+        values = c.strings.size();
+        break;
     }
     if (c.defined.size() != static_cast<size_t>(group.num_rows) || values != present)
       return Status::Error("column \"" + file.column(i).name + "\": value count does not match its levels");

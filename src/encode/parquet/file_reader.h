@@ -15,9 +15,9 @@ namespace eventlake::parquet {
 enum class ValueFormat { kString, kJson, kInt, kTimestamp, kDouble, kBool };
 
 struct ParquetFile {
-  std::string bytes;                  // the whole file
+  std::string bytes;  // the whole file
   FileMetaData meta;
-  std::vector<ValueFormat> formats;   // per leaf column (meta.schema[i + 1])
+  std::vector<ValueFormat> formats;      // per leaf column (meta.schema[i + 1])
   std::vector<int64_t> timestamp_units;  // per column: units per second for kTimestamp
 
   size_t columns() const { return formats.size(); }

@@ -28,14 +28,19 @@ SchemaElement SchemaElementFor(const ColumnSchema& c) {
       e.logical.utc = true;
       e.logical.unit = 2;  // TimeUnit.MICROS
       return e;
-    case ColumnSchema::Role::kPayload: break;
+    case ColumnSchema::Role::kPayload:
+      break;
   }
   e.type = PhysicalType(c.kind);
   e.repetition = Repetition::kOptional;
   if (c.kind == ValueKind::kJson) {
     e.converted_type = static_cast<int32_t>(ConvertedType::kJson);
     e.logical.kind = LogicalType::Kind::kJson;
-  } else if (e.type == Type::kByteArray) {  // strings, and columns that only ever held null
+  } else if (c.kind == ValueKind::kNull) {
+    // Only ever null in this file: UNKNOWN (the spec's NullType), so engines merging
+    // files by name take the type from the files that have values.
+    e.logical.kind = LogicalType::Kind::kUnknown;
+  } else if (e.type == Type::kByteArray) {
     e.converted_type = static_cast<int32_t>(ConvertedType::kUtf8);
     e.logical.kind = LogicalType::Kind::kString;
   }

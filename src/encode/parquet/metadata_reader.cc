@@ -65,7 +65,10 @@ void ReadLogicalType(Fields& f, TType t, LogicalType* out) {
       });
       return;
     }
-    out->kind = id == 1 ? LogicalType::Kind::kString : id == 12 ? LogicalType::Kind::kJson : LogicalType::Kind::kOther;
+    out->kind = id == 1    ? LogicalType::Kind::kString
+                : id == 12 ? LogicalType::Kind::kJson
+                : id == 11 ? LogicalType::Kind::kUnknown
+                           : LogicalType::Kind::kOther;
     f.r.Skip(ut);
   });
 }
@@ -73,13 +76,26 @@ void ReadLogicalType(Fields& f, TType t, LogicalType* out) {
 void ReadSchemaElement(Fields& f, SchemaElement* e) {
   f.Struct(TType::kStruct, [&](int16_t id, TType t) {
     switch (id) {
-      case 1: e->type = static_cast<Type>(f.I32(t)); break;
-      case 3: e->repetition = static_cast<Repetition>(f.I32(t)); break;
-      case 4: e->name = f.Binary(t); break;
-      case 5: e->num_children = f.I32(t); break;
-      case 6: e->converted_type = f.I32(t); break;
-      case 10: ReadLogicalType(f, t, &e->logical); break;
-      default: f.r.Skip(t);
+      case 1:
+        e->type = static_cast<Type>(f.I32(t));
+        break;
+      case 3:
+        e->repetition = static_cast<Repetition>(f.I32(t));
+        break;
+      case 4:
+        e->name = f.Binary(t);
+        break;
+      case 5:
+        e->num_children = f.I32(t);
+        break;
+      case 6:
+        e->converted_type = f.I32(t);
+        break;
+      case 10:
+        ReadLogicalType(f, t, &e->logical);
+        break;
+      default:
+        f.r.Skip(t);
     }
   });
 }
@@ -87,11 +103,20 @@ void ReadSchemaElement(Fields& f, SchemaElement* e) {
 void ReadStatistics(Fields& f, TType t, Statistics* s) {
   f.Struct(t, [&](int16_t id, TType ft) {
     switch (id) {
-      case 3: s->null_count = f.I64(ft); break;
-      case 5: s->max_value = f.Binary(ft); break;
-      case 6: s->min_value = f.Binary(ft); break;
-      case 9: s->nan_count = f.I64(ft); break;
-      default: f.r.Skip(ft);
+      case 3:
+        s->null_count = f.I64(ft);
+        break;
+      case 5:
+        s->max_value = f.Binary(ft);
+        break;
+      case 6:
+        s->min_value = f.Binary(ft);
+        break;
+      case 9:
+        s->nan_count = f.I64(ft);
+        break;
+      default:
+        f.r.Skip(ft);
     }
   });
 }
@@ -101,17 +126,38 @@ void ReadColumnMetaData(Fields& f, TType t, ColumnMetaData* c) {
   f.Struct(t, [&](int16_t id, TType ft) {
     if (id > 0 && id < 32) seen |= 1u << id;
     switch (id) {
-      case 1: c->type = static_cast<Type>(f.I32(ft)); break;
-      case 2: f.List(ft, TType::kI32, [&] { c->encodings.push_back(f.r.ReadI32()); }); break;
-      case 3: f.List(ft, TType::kBinary, [&] { c->path_in_schema.emplace_back(f.r.ReadBinary()); }); break;
-      case 4: c->codec = static_cast<Codec>(f.I32(ft)); break;
-      case 5: c->num_values = f.I64(ft); break;
-      case 6: c->total_uncompressed_size = f.I64(ft); break;
-      case 7: c->total_compressed_size = f.I64(ft); break;
-      case 9: c->data_page_offset = f.I64(ft); break;
-      case 11: c->dictionary_page_offset = f.I64(ft); break;
-      case 12: ReadStatistics(f, ft, &c->statistics); break;
-      default: f.r.Skip(ft);
+      case 1:
+        c->type = static_cast<Type>(f.I32(ft));
+        break;
+      case 2:
+        f.List(ft, TType::kI32, [&] { c->encodings.push_back(f.r.ReadI32()); });
+        break;
+      case 3:
+        f.List(ft, TType::kBinary, [&] { c->path_in_schema.emplace_back(f.r.ReadBinary()); });
+        break;
+      case 4:
+        c->codec = static_cast<Codec>(f.I32(ft));
+        break;
+      case 5:
+        c->num_values = f.I64(ft);
+        break;
+      case 6:
+        c->total_uncompressed_size = f.I64(ft);
+        break;
+      case 7:
+        c->total_compressed_size = f.I64(ft);
+        break;
+      case 9:
+        c->data_page_offset = f.I64(ft);
+        break;
+      case 11:
+        c->dictionary_page_offset = f.I64(ft);
+        break;
+      case 12:
+        ReadStatistics(f, ft, &c->statistics);
+        break;
+      default:
+        f.r.Skip(ft);
     }
   });
   constexpr unsigned kRequired = 1u << 1 | 1u << 2 | 1u << 3 | 1u << 4 | 1u << 5 | 1u << 6 | 1u << 7 | 1u << 9;
@@ -135,15 +181,24 @@ void ReadRowGroup(Fields& f, RowGroup* g) {
           if (f.r.ok() && !has_meta) f.r.Fail("parquet metadata: a column chunk has no meta_data");
         });
         break;
-      case 2: g->total_byte_size = f.I64(t); break;
+      case 2:
+        g->total_byte_size = f.I64(t);
+        break;
       case 3:
         g->num_rows = f.I64(t);
         has_rows = true;
         break;
-      case 5: g->file_offset = f.I64(t); break;
-      case 6: g->total_compressed_size = f.I64(t); break;
-      case 7: g->ordinal = f.I16(t); break;
-      default: f.r.Skip(t);
+      case 5:
+        g->file_offset = f.I64(t);
+        break;
+      case 6:
+        g->total_compressed_size = f.I64(t);
+        break;
+      case 7:
+        g->ordinal = f.I16(t);
+        break;
+      default:
+        f.r.Skip(t);
     }
   });
   if (f.r.ok() && !has_rows) f.r.Fail("parquet metadata: a row group has no num_rows");
@@ -162,7 +217,9 @@ Status ReadFileMetaData(std::string_view bytes, FileMetaData* out) {
   TType t;
   while (r.NextField(&id, &t)) {
     switch (id) {
-      case 1: out->version = f.I32(t); break;
+      case 1:
+        out->version = f.I32(t);
+        break;
       case 2:
         has_schema = true;
         f.List(t, TType::kStruct, [&] { ReadSchemaElement(f, &out->schema.emplace_back()); });
@@ -175,7 +232,9 @@ Status ReadFileMetaData(std::string_view bytes, FileMetaData* out) {
         has_groups = true;
         f.List(t, TType::kStruct, [&] { ReadRowGroup(f, &out->row_groups.emplace_back()); });
         break;
-      case 6: out->created_by = f.Binary(t); break;
+      case 6:
+        out->created_by = f.Binary(t);
+        break;
       case 7:
         f.List(t, TType::kStruct, [&] {
           ++out->column_orders;
@@ -183,12 +242,16 @@ Status ReadFileMetaData(std::string_view bytes, FileMetaData* out) {
         });
         break;
       case 8:
-      case 9: r.Fail("parquet: encrypted files are not supported"); break;
-      default: r.Skip(t);
+      case 9:
+        r.Fail("parquet: encrypted files are not supported");
+        break;
+      default:
+        r.Skip(t);
     }
   }
   if (!r.ok()) return Status::Error(r.error());
-  if (!has_schema || !has_rows || !has_groups) return Status::Error("parquet metadata: FileMetaData lacks a required field");
+  if (!has_schema || !has_rows || !has_groups)
+    return Status::Error("parquet metadata: FileMetaData lacks a required field");
   return Status::Ok();
 }
 
@@ -203,21 +266,38 @@ Status ReadPageHeader(std::string_view bytes, PageHeader* out, size_t* header_si
   while (r.NextField(&id, &t)) {
     if (id > 0 && id < 32) seen |= 1u << id;
     switch (id) {
-      case 1: out->type = static_cast<PageType>(f.I32(t)); break;
-      case 2: out->uncompressed_page_size = f.I32(t); break;
-      case 3: out->compressed_page_size = f.I32(t); break;
-      case 4: out->crc = f.I32(t); break;
+      case 1:
+        out->type = static_cast<PageType>(f.I32(t));
+        break;
+      case 2:
+        out->uncompressed_page_size = f.I32(t);
+        break;
+      case 3:
+        out->compressed_page_size = f.I32(t);
+        break;
+      case 4:
+        out->crc = f.I32(t);
+        break;
       case 5: {
         DataPageHeader& d = out->data_page.emplace();
         unsigned dseen = 0;
         f.Struct(t, [&](int16_t did, TType dt) {
           if (did > 0 && did < 32) dseen |= 1u << did;
           switch (did) {
-            case 1: d.num_values = f.I32(dt); break;
-            case 2: d.encoding = static_cast<Encoding>(f.I32(dt)); break;
-            case 3: d.definition_level_encoding = static_cast<Encoding>(f.I32(dt)); break;
-            case 4: d.repetition_level_encoding = static_cast<Encoding>(f.I32(dt)); break;
-            default: r.Skip(dt);
+            case 1:
+              d.num_values = f.I32(dt);
+              break;
+            case 2:
+              d.encoding = static_cast<Encoding>(f.I32(dt));
+              break;
+            case 3:
+              d.definition_level_encoding = static_cast<Encoding>(f.I32(dt));
+              break;
+            case 4:
+              d.repetition_level_encoding = static_cast<Encoding>(f.I32(dt));
+              break;
+            default:
+              r.Skip(dt);
           }
         });
         if (r.ok() && (dseen & 0x1e) != 0x1e) r.Fail("parquet: DataPageHeader lacks a required field");
@@ -229,9 +309,14 @@ Status ReadPageHeader(std::string_view bytes, PageHeader* out, size_t* header_si
         f.Struct(t, [&](int16_t did, TType dt) {
           if (did > 0 && did < 32) dseen |= 1u << did;
           switch (did) {
-            case 1: d.num_values = f.I32(dt); break;
-            case 2: d.encoding = static_cast<Encoding>(f.I32(dt)); break;
-            default: r.Skip(dt);
+            case 1:
+              d.num_values = f.I32(dt);
+              break;
+            case 2:
+              d.encoding = static_cast<Encoding>(f.I32(dt));
+              break;
+            default:
+              r.Skip(dt);
           }
         });
         if (r.ok() && (dseen & 0x6) != 0x6) r.Fail("parquet: DictionaryPageHeader lacks a required field");
@@ -242,7 +327,8 @@ Status ReadPageHeader(std::string_view bytes, PageHeader* out, size_t* header_si
         out->has_other_header = true;
         r.Skip(t);
         break;
-      default: r.Skip(t);
+      default:
+        r.Skip(t);
     }
   }
   if (!r.ok()) return Status::Error(r.error());

@@ -12,8 +12,8 @@ void WriteLogicalType(ThriftWriter& w, const LogicalType& t) {
   w.BeginStructField(10);  // SchemaElement.logicalType: a union, one member set
   w.BeginStructField(static_cast<int16_t>(t.kind));
   if (t.kind == LogicalType::Kind::kTimestamp) {
-    w.FieldBool(1, t.utc);     // TimestampType.isAdjustedToUTC
-    w.BeginStructField(2);     // TimestampType.unit: TimeUnit union
+    w.FieldBool(1, t.utc);                             // TimestampType.isAdjustedToUTC
+    w.BeginStructField(2);                             // TimestampType.unit: TimeUnit union
     w.BeginStructField(static_cast<int16_t>(t.unit));  // MILLIS/MICROS/NANOS: empty struct
     w.EndStruct();
     w.EndStruct();
@@ -45,8 +45,8 @@ void WriteStatistics(ThriftWriter& w, const Statistics& s) {
 }
 
 void WriteColumnChunk(ThriftWriter& w, const ColumnMetaData& c) {
-  w.BeginStruct();   // ColumnChunk
-  w.FieldI64(2, 0);  // file_offset: 0, no ColumnMetaData outside the footer
+  w.BeginStruct();        // ColumnChunk
+  w.FieldI64(2, 0);       // file_offset: 0, no ColumnMetaData outside the footer
   w.BeginStructField(3);  // meta_data
   w.FieldI32(1, I32(c.type));
   w.BeginListField(2, TType::kI32, static_cast<uint32_t>(c.encodings.size()));
@@ -100,8 +100,8 @@ void WriteFileMetaData(const FileMetaData& m, std::string& out) {
   if (m.column_orders > 0) {
     w.BeginListField(7, TType::kStruct, static_cast<uint32_t>(m.column_orders));
     for (int i = 0; i < m.column_orders; ++i) {
-      w.BeginStruct();          // ColumnOrder union
-      w.BeginStructField(1);    // TYPE_ORDER: TypeDefinedOrder {}
+      w.BeginStruct();        // ColumnOrder union
+      w.BeginStructField(1);  // TYPE_ORDER: TypeDefinedOrder {}
       w.EndStruct();
       w.EndStruct();
     }

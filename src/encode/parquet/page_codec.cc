@@ -54,27 +54,38 @@ Status Gunzip(std::string_view in, std::string& out) {
 
 Codec CodecFor(Compression compression) {
   switch (compression) {
-    case Compression::kGzip: return Codec::kGzip;
-    case Compression::kZstd: return Codec::kZstd;
-    case Compression::kSnappy: return Codec::kSnappy;
-    default: return Codec::kUncompressed;
+    case Compression::kGzip:
+      return Codec::kGzip;
+    case Compression::kZstd:
+      return Codec::kZstd;
+    case Compression::kSnappy:
+      return Codec::kSnappy;
+    default:
+      return Codec::kUncompressed;
   }
 }
 
 const char* CodecName(Codec codec) {
   switch (codec) {
-    case Codec::kUncompressed: return "UNCOMPRESSED";
-    case Codec::kSnappy: return "SNAPPY";
-    case Codec::kGzip: return "GZIP";
-    case Codec::kZstd: return "ZSTD";
+    case Codec::kUncompressed:
+      return "UNCOMPRESSED";
+    case Codec::kSnappy:
+      return "SNAPPY";
+    case Codec::kGzip:
+      return "GZIP";
+    case Codec::kZstd:
+      return "ZSTD";
   }
   return "UNKNOWN";
 }
 
 Status CompressPage(Codec codec, std::string_view in, std::string& out) {
   switch (codec) {
-    case Codec::kUncompressed: out.append(in); return Status::Ok();
-    case Codec::kGzip: return Gzip(in, out);
+    case Codec::kUncompressed:
+      out.append(in);
+      return Status::Ok();
+    case Codec::kGzip:
+      return Gzip(in, out);
     case Codec::kSnappy: {
       const size_t start = out.size();
       out.resize(start + snappy::MaxCompressedLength(in.size()));
@@ -89,8 +100,8 @@ Status CompressPage(Codec codec, std::string_view in, std::string& out) {
       if (cctx == nullptr) return Status::Error("zstd: out of memory");
       const size_t start = out.size();
       out.resize(start + ZSTD_compressBound(in.size()));
-      const size_t n = ZSTD_compressCCtx(cctx.get(), out.data() + start, out.size() - start, in.data(), in.size(),
-                                         kZstdLevel);
+      const size_t n =
+          ZSTD_compressCCtx(cctx.get(), out.data() + start, out.size() - start, in.data(), in.size(), kZstdLevel);
       if (ZSTD_isError(n)) {
         out.resize(start);
         return Status::Error(std::string("zstd: ") + ZSTD_getErrorName(n));

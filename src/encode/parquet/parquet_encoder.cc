@@ -4,6 +4,7 @@
 
 #include <algorithm>
 #include <charconv>
+#include <cmath>
 #include <cstring>
 #include <string>
 #include <unordered_map>
@@ -53,7 +54,9 @@ class ParquetEncoder final : public Encoder {
   }
 
   bool Add(const EventFields& fields, const Derived& derived) override;
-  size_t buffered_bytes() const override { return buffer_memory_ + finished_memory_ + columns_.size() * kColumnOverhead; }
+  size_t buffered_bytes() const override {
+    return buffer_memory_ + finished_memory_ + names_memory_ + columns_.size() * kColumnOverhead;
+  }
   Status Finish(ByteSink& sink) override;
   std::string_view extension() const override { return ".parquet"; }
 
@@ -67,7 +70,7 @@ class ParquetEncoder final : public Encoder {
   void Reset();
   Column& NewColumn(std::string_view name, ColumnSchema::Role role, ValueKind kind);
   bool Fits(std::string_view fraction) const;
-  void AddCreated(const EventFields& f, std::string_view fraction);
+  void AddCreated(const EventFields& f, std::string_view fraction, std::string_view text);
   void FinishRowGroup();
   parquet::ChunkOptions ChunkOptionsFor(size_t column) const {
     return {parquet::CodecFor(options_.compression), options_.page_bytes, options_.dictionary_bytes,
@@ -82,6 +85,7 @@ class ParquetEncoder final : public Encoder {
   uint64_t group_bytes_ = 0;    // their PLAIN size
   size_t buffer_memory_ = 0;    // the column buffers' heap
   size_t finished_memory_ = 0;  // the finished row groups' compressed pages
+  size_t names_memory_ = 0;     // column names (held twice: schema and index)
   Status error_;                // a failure inside Add, reported by Finish
 
   std::vector<parquet::PayloadField> payload_;
@@ -98,14 +102,14 @@ void ParquetEncoder::Reset() {
   rows_ = 0;
   group_bytes_ = 0;
   finished_memory_ = 0;
+  names_memory_ = 0;
+  buffer_memory_ = 0;
   error_ = Status::Ok();
   NewColumn("event_uuid", ColumnSchema::Role::kString, ValueKind::kString);
   NewColumn("event_name", ColumnSchema::Role::kString, ValueKind::kString);
   NewColumn("event_subtype", ColumnSchema::Role::kString, ValueKind::kString);
   NewColumn("created_at", ColumnSchema::Role::kCreatedAt, ValueKind::kInt);
   NewColumn("created_datetime", ColumnSchema::Role::kTimestamp, ValueKind::kInt);
-  buffer_memory_ = 0;
-  for (const auto& c : columns_) buffer_memory_ += c.buffer.memory();
 }
 
 ParquetEncoder::Column& ParquetEncoder::NewColumn(std::string_view name, ColumnSchema::Role role, ValueKind kind) {
@@ -114,6 +118,8 @@ ParquetEncoder::Column& ParquetEncoder::NewColumn(std::string_view name, ColumnS
   c.schema.role = role;
   c.buffer.ConvertTo(kind);
   if (role == ColumnSchema::Role::kPayload) index_.emplace(c.schema.name, columns_.size() - 1);
+  buffer_memory_ += c.buffer.memory();
+  names_memory_ += 2 * name.size();
   return c;
 }
 
@@ -129,29 +135,33 @@ bool ParquetEncoder::Fits(std::string_view fraction) const {
   return true;
 }
 
-void ParquetEncoder::AddCreated(const EventFields& f, std::string_view fraction) {
+// created_at: INT64 seconds while the file has no fraction; as DOUBLE, the number as written
+// (`text`, its JSON text; the validator's fraction keeps only 6 digits, for created_datetime).
+void ParquetEncoder::AddCreated(const EventFields& f, std::string_view fraction, std::string_view text) {
   ColumnBuffer& created = columns_[kCreatedAt].buffer;
   // created_datetime: microseconds, the fraction's first 6 digits.
   int64_t micros = 0;
   for (size_t i = 0; i < 6; ++i) micros = micros * 10 + (i < fraction.size() ? fraction[i] - '0' : 0);
   columns_[kDatetime].buffer.AppendInt(f.seconds * 1000000 + micros);
-  if (fraction.empty()) {
-    if (created.kind() == ValueKind::kInt) return created.AppendInt(f.seconds);
-    return created.AppendDouble(static_cast<double>(f.seconds));
-  }
+  if (fraction.empty() && created.kind() == ValueKind::kInt) return created.AppendInt(f.seconds);
   created.ConvertTo(ValueKind::kDouble);
-  char buf[64];
+  double v = 0;
+  const auto r = std::from_chars(text.data(), text.data() + text.size(), v);
+  if (!text.empty() && r.ec == std::errc() && r.ptr == text.data() + text.size() && std::isfinite(v))
+    return created.AppendDouble(v);
+  char buf[64];  // no usable text: seconds.fraction
   char* p = std::to_chars(buf, buf + 24, f.seconds).ptr;
   *p++ = '.';
   const size_t n = std::min<size_t>(fraction.size(), buf + sizeof(buf) - p);
   std::memcpy(p, fraction.data(), n);
-  double v = static_cast<double>(f.seconds);
+  v = static_cast<double>(f.seconds);
   std::from_chars(buf, p + n, v);
   created.AppendDouble(v);
 }
 
 bool ParquetEncoder::Add(const EventFields& f, const Derived& d) {
-  if (!parquet::ParsePayload(f.object, payload_)) {
+  std::string_view created_text;
+  if (!parquet::ParsePayload(f.object, payload_, &created_text)) {
     if (error_.ok()) error_ = Status::Error("parquet: an event's object could not be parsed (it was validated)");
     return true;
   }
@@ -174,7 +184,7 @@ bool ParquetEncoder::Add(const EventFields& f, const Derived& d) {
   scratch_.assign(f.type).append(":").append(f.subtype);
   columns_[kName].buffer.AppendBytes(scratch_);
   columns_[kSubtype].buffer.AppendBytes(f.subtype);
-  AddCreated(f, fraction);
+  AddCreated(f, fraction, created_text);
   for (size_t i = 0; i < kFixedColumns; ++i) {
     mem_after += columns_[i].buffer.memory();
     plain_after += columns_[i].buffer.plain_bytes();

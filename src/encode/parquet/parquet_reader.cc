@@ -64,10 +64,18 @@ Status AppendValue(std::string& line, const ColumnData& c, size_t v, ValueFormat
       AppendJsonString(line, s);
       return Status::Ok();
     }
-    case ValueFormat::kJson: line.append(c.strings[v]); return Status::Ok();
-    case ValueFormat::kInt: AppendInt(line, c.ints[v]); return Status::Ok();
-    case ValueFormat::kTimestamp: AppendTimestamp(line, c.ints[v], units); return Status::Ok();
-    case ValueFormat::kBool: line.append(c.bools[v] ? "true" : "false"); return Status::Ok();
+    case ValueFormat::kJson:
+      line.append(c.strings[v]);
+      return Status::Ok();
+    case ValueFormat::kInt:
+      AppendInt(line, c.ints[v]);
+      return Status::Ok();
+    case ValueFormat::kTimestamp:
+      AppendTimestamp(line, c.ints[v], units);
+      return Status::Ok();
+    case ValueFormat::kBool:
+      line.append(c.bools[v] ? "true" : "false");
+      return Status::Ok();
     case ValueFormat::kDouble: {
       const double d = c.doubles[v];
       if (!std::isfinite(d)) {
@@ -120,31 +128,43 @@ Status Cat(const std::string& path, std::FILE* out) {
 }
 
 const char* TypeName(parquet::Type t) {
-  static constexpr const char* kNames[] = {"BOOLEAN", "INT32", "INT64", "INT96", "FLOAT", "DOUBLE", "BYTE_ARRAY",
-                                           "FIXED_LEN_BYTE_ARRAY"};
+  static constexpr const char* kNames[] = {"BOOLEAN", "INT32",  "INT64",      "INT96",
+                                           "FLOAT",   "DOUBLE", "BYTE_ARRAY", "FIXED_LEN_BYTE_ARRAY"};
   const auto i = static_cast<size_t>(t);
   return i < 8 ? kNames[i] : "?";
 }
 
 const char* EncodingName(int32_t e) {
   switch (e) {
-    case 0: return "PLAIN";
-    case 2: return "PLAIN_DICTIONARY";
-    case 3: return "RLE";
-    case 4: return "BIT_PACKED";
-    case 8: return "RLE_DICTIONARY";
-    default: return "OTHER";
+    case 0:
+      return "PLAIN";
+    case 2:
+      return "PLAIN_DICTIONARY";
+    case 3:
+      return "RLE";
+    case 4:
+      return "BIT_PACKED";
+    case 8:
+      return "RLE_DICTIONARY";
+    default:
+      return "OTHER";
   }
 }
 
 std::string LogicalName(const parquet::SchemaElement& e, ValueFormat f, int64_t units) {
   switch (f) {
-    case ValueFormat::kString: return e.logical.kind == parquet::LogicalType::Kind::kString ? "STRING" : "-";
-    case ValueFormat::kJson: return "JSON";
+    case ValueFormat::kString:
+      return e.logical.kind == parquet::LogicalType::Kind::kString ? "STRING" : "-";
+    case ValueFormat::kJson:
+      return "JSON";
     case ValueFormat::kTimestamp:
-      return std::string("TIMESTAMP(") + (units == 1000 ? "MILLIS" : units == 1000000 ? "MICROS" : "NANOS") +
+      return std::string("TIMESTAMP(") +
+             (units == 1000      ? "MILLIS"
+              : units == 1000000 ? "MICROS"
+                                 : "NANOS") +
              (e.logical.utc ? ",UTC)" : ")");
-    default: return "-";
+    default:
+      return "-";
   }
 }
 

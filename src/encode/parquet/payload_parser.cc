@@ -13,8 +13,8 @@ using simdjson::ondemand::json_type;
 using simdjson::ondemand::number_type;
 
 bool IsEnvelopeKey(std::string_view k) {
-  return k == "event_uuid" || k == "event_name" || k == "created_at" || k == "event_type" ||
-         k == "event_subtype" || k == "created_datetime" || k == "event_date";
+  return k == "event_uuid" || k == "event_name" || k == "created_at" || k == "event_type" || k == "event_subtype" ||
+         k == "created_datetime" || k == "event_date";
 }
 
 std::string_view TrimRight(std::string_view s) {
@@ -82,9 +82,10 @@ bool ReadValue(simdjson::ondemand::value& value, JsonValue& v) {
 
 }  // namespace
 
-bool ParsePayload(std::string_view object, std::vector<PayloadField>& out) {
+bool ParsePayload(std::string_view object, std::vector<PayloadField>& out, std::string_view* created_at) {
   static thread_local simdjson::ondemand::parser parser;
   out.clear();
+  *created_at = {};
   simdjson::ondemand::document doc;
   if (parser.iterate(object.data(), object.size(), object.size() + simdjson::SIMDJSON_PADDING).get(doc)) return false;
   simdjson::ondemand::object obj;
@@ -94,6 +95,10 @@ bool ParsePayload(std::string_view object, std::vector<PayloadField>& out) {
     if (std::move(field_result).get(field)) return false;
     std::string_view key;
     if (field.unescaped_key().get(key)) return false;
+    if (key == "created_at") {
+      *created_at = TrimRight(field.value().raw_json_token());
+      continue;
+    }
     if (IsEnvelopeKey(key)) continue;  // On-Demand skips the unread value
     PayloadField& p = out.emplace_back();
     p.key = key;

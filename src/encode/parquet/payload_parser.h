@@ -19,7 +19,8 @@ struct PayloadField {
 // on this thread (keys and strings live in the parser, `raw` texts in `object`).
 // Numbers: integers that fit int64 are kInt; other finite numbers (fractions, exponents,
 // integers past int64) are kDouble; a number no double can hold (1e400) is kJson with
-// its text. Returns false only when the text is not a JSON object.
-bool ParsePayload(std::string_view object, std::vector<PayloadField>& out);
+// its text. `*created_at` gets created_at's JSON text. Returns false only when the text is
+// not a JSON object.
+bool ParsePayload(std::string_view object, std::vector<PayloadField>& out, std::string_view* created_at);
 
 }  // namespace eventlake::parquet

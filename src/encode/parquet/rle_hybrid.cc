@@ -122,7 +122,8 @@ bool DecodeRleHybrid(std::string_view data, int bit_width, size_t count, std::ve
       const uint64_t run = header >> 1;
       if (run == 0 || value_bytes > data.size() - pos) return false;
       uint32_t v = 0;
-      for (size_t b = 0; b < value_bytes; ++b) v |= static_cast<uint32_t>(static_cast<uint8_t>(data[pos + b])) << (8 * b);
+      for (size_t b = 0; b < value_bytes; ++b)
+        v |= static_cast<uint32_t>(static_cast<uint8_t>(data[pos + b])) << (8 * b);
       pos += value_bytes;
       if (v > mask) return false;
       const uint64_t n = std::min<uint64_t>(run, count - got);

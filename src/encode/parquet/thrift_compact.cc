@@ -204,11 +204,16 @@ void ThriftReader::Skip(TType type, int depth) {
   if (depth > kMaxDepth) return Fail("thrift: values nested too deeply");
   switch (type) {
     case TType::kBoolTrue:
-    case TType::kBoolFalse: return;  // field header holds the value
-    case TType::kI8: ReadI8(); return;
+    case TType::kBoolFalse:
+      return;  // field header holds the value
+    case TType::kI8:
+      ReadI8();
+      return;
     case TType::kI16:
     case TType::kI32:
-    case TType::kI64: ReadVarint(); return;
+    case TType::kI64:
+      ReadVarint();
+      return;
     case TType::kDouble:
       if (in_.size() - pos_ < 8) return Fail("thrift: truncated double");
       pos_ += 8;
@@ -217,7 +222,9 @@ void ThriftReader::Skip(TType type, int depth) {
       if (in_.size() - pos_ < 16) return Fail("thrift: truncated uuid");
       pos_ += 16;
       return;
-    case TType::kBinary: ReadBinary(); return;
+    case TType::kBinary:
+      ReadBinary();
+      return;
     case TType::kList:
     case TType::kSet: {
       TType et;
@@ -249,7 +256,8 @@ void ThriftReader::Skip(TType type, int depth) {
       EndStruct();
       return;
     }
-    default: return Fail("thrift: cannot skip type " + std::to_string(static_cast<int>(type)));
+    default:
+      return Fail("thrift: cannot skip type " + std::to_string(static_cast<int>(type)));
   }
 }
 
