@@ -108,6 +108,10 @@ class CrashTest(LakeTestCase):
         self.assertEqual(len(got), len(want))
         self.assertTrue(got == want, "the lake differs from the uninterrupted outcome")
 
+    def test_crash_with_parquet_output(self):
+        self.crash_then_finish(["commit:staged:2", "publish:file:4", "commit:committed:5"],
+                               flags=["--format", "parquet", "--row-group-size", "64KiB"])
+
     def test_uninterrupted_run_matches(self):
         path = self.write_input("in.ndjson", self.data)
         run(["ingest", "--lake", self.lake, *FLAGS, path])

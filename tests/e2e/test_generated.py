@@ -79,6 +79,12 @@ class GeneratedTest(LakeTestCase):
         self.assert_matches(expected, uuids)
         self.assert_report(expected)
 
+    def test_parquet_output(self):
+        path, expected, uuids = self.gen(seed=16)
+        run(["ingest", "--lake", self.lake, "--quiet", "--format", "parquet", path])
+        self.assert_matches(expected, uuids)
+        self.assert_report(expected)
+
     def test_zstd_input_split_in_two_files(self):
         path, expected, uuids = self.gen(seed=12)
         with open(path, "rb") as f:
