@@ -135,6 +135,8 @@ void Decide(const Found& found, Verdict& out, const std::function<bool()>& creat
   out.fields.uuid = found.uuid_value;
   out.fields.type = found.name_value.substr(0, colon);
   out.fields.subtype = found.name_value.substr(colon + 1);
+  if (found.created == Found::Kind::kBigNumber)
+    return Fail(out, Reason::kCreatedAtOutOfRange, "created_at is outside the allowed range");
   if (!created_ok()) return;
   out.ok = true;
 }
@@ -183,13 +185,8 @@ void Validator::FromDom(simdjson::dom::object obj, std::string_view object, Verd
   }
   found.has_duplicate = HasDuplicate(keys, &found.duplicate_key);
   out.fields.object = object;
-  Decide(found, out, [&] {
-    if (found.created == K::kBigNumber) {
-      Fail(out, Reason::kCreatedAtOutOfRange, "created_at is outside the allowed range");
-      return false;
-    }
-    return CheckCreatedAt(found.created_double, found.created == K::kInt, found.created_int, out);
-  });
+  Decide(found, out,
+         [&] { return CheckCreatedAt(found.created_double, found.created == K::kInt, found.created_int, out); });
 }
 
 void Validator::CheckSlow(std::string_view object, Verdict& out) {
@@ -247,16 +244,8 @@ void Validator::CheckSlow(std::string_view object, Verdict& out) {
   found.uuid_value = uuid_;
   found.name_value = event_name_;
   out.fields.object = object;
-  Decide(found, out, [&] {
-    if (found.created == K::kBigNumber) {
-      Fail(out, Reason::kCreatedAtOutOfRange, "created_at is outside the allowed range");
-      return false;
-    }
-    return CheckCreatedAt(found.created_double, found.created == K::kInt, found.created_int, out);
-  });
-  if (!out.ok) {
-    // Details may point at keys_owned, which dies here; they are copied into out.detail already.
-  }
+  Decide(found, out,
+         [&] { return CheckCreatedAt(found.created_double, found.created == K::kInt, found.created_int, out); });
 }
 
 void Validator::Check(std::string_view line, Verdict& out) {
