@@ -265,6 +265,10 @@ void Validator::Check(std::string_view line, Verdict& out) {
   if (static_cast<size_t>(n) < text.size())
     return Fail(out, Reason::kTrailingContent, "unexpected content after the JSON value at byte " + std::to_string(n));
   if (text.front() != '{') return Fail(out, Reason::kNotAnObject, "the record is not a JSON object");
+  // The syntax is right, so a string error is an escape that names no character.
+  if (err == simdjson::STRING_ERROR)
+    return Fail(out, Reason::kInvalidUtf8,
+                "a string holds an unpaired surrogate escape (\\uD800-\\uDFFF), which is not Unicode");
   CheckSlow(text, out);
   if (!out.ok && out.detail.empty())
     Fail(out, Reason::kMalformedJson, std::string("JSON eventlake cannot parse: ") + simdjson::error_message(err));

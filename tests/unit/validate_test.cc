@@ -259,6 +259,11 @@ TEST_F(ValidateTest, InvalidUtf8) {
   ExpectInvalid(Event("\"\xff\"", R"("a:b")", "1"), Reason::kInvalidUtf8, "UTF-8");
   ExpectInvalid(Event(R"("u")", "\"a:\xC3\"", "1"), Reason::kInvalidUtf8);
   ExpectInvalid(Event(R"("u")", R"("a:b")", "1", ",\"p\xED\xA0\x80\":1"), Reason::kInvalidUtf8);
+  // An unpaired surrogate escape is no Unicode character: in the uuid or in the payload alike.
+  ExpectInvalid(Event(R"("\ud800")", R"("a:b")", "1"), Reason::kInvalidUtf8, "surrogate");
+  ExpectInvalid(Event(R"("u")", R"("a:b")", "1", R"(,"p":"x\udc00y")"), Reason::kInvalidUtf8, "surrogate");
+  // A proper pair is fine.
+  ExpectValid(Event(R"("u")", R"("a:b")", "1", R"(,"p":"\ud83d\ude00")"));
 }
 
 TEST_F(ValidateTest, VerdictIsResetBetweenChecks) {
