@@ -1,6 +1,7 @@
 #include "gen/generator.h"
 
 #include <algorithm>
+#include <chrono>
 #include <cmath>
 #include <limits>
 #include <string_view>
@@ -50,6 +51,16 @@ std::optional<std::string> CheckGenConfig(const GenConfig& c) {
   }
   if (c.span < 0 || c.span >= kCreatedAtUpperBound - c.start) {
     return "--start + --span must stay before 2100-01-01 (4102444800)";
+  }
+  {
+    // ingest rejects created_at more than a day ahead of its wall clock by default
+    // (--max-created-at now+1d): events generated there would not be valid.
+    const int64_t now =
+        std::chrono::duration_cast<std::chrono::seconds>(std::chrono::system_clock::now().time_since_epoch()).count();
+    if (c.start + c.span >= now + 86400) {
+      return "--start + --span reaches past now + 1 day, which eventlake ingest rejects by default "
+             "(--max-created-at now+1d); use an earlier --start or a shorter --span";
+    }
   }
   if (c.max_lateness < 0 || c.max_lateness > kCreatedAtUpperBound) {
     return "--max-lateness must be between 0 and 130 years";
