@@ -43,7 +43,7 @@ struct FlushPolicy {
   uint64_t max_bytes = 64ULL << 20;
   uint64_t max_events = 0;  // 0: no count limit
   int64_t max_age_us = 60LL * 1000 * 1000;
-  uint64_t memory_budget = 256ULL << 20;
+  uint64_t memory_budget = 128ULL << 20;
 };
 
 class PartitionBuffers {
