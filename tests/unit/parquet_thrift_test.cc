@@ -8,20 +8,12 @@
 
 #include "encode/parquet/metadata_io.h"
 #include "encode/parquet/thrift_compact.h"
+#include "test_util.h"
 
 namespace eventlake::parquet {
 namespace {
 
-std::string Hex(const std::string& s) {
-  static constexpr char kHex[] = "0123456789abcdef";
-  std::string out;
-  for (unsigned char c : s) {
-    if (!out.empty()) out.push_back(' ');
-    out.push_back(kHex[c >> 4]);
-    out.push_back(kHex[c & 15]);
-  }
-  return out;
-}
+using ::eventlake::testing::Hex;
 
 std::string Bytes(std::initializer_list<int> bytes) {
   std::string s;

@@ -14,6 +14,18 @@
 
 namespace eventlake::testing {
 
+// Bytes as lower-case hex pairs separated by spaces ("0a ff"), for readable byte-exact asserts.
+inline std::string Hex(const std::string& s) {
+  static constexpr char kHex[] = "0123456789abcdef";
+  std::string out;
+  for (unsigned char c : s) {
+    if (!out.empty()) out.push_back(' ');
+    out.push_back(kHex[c >> 4]);
+    out.push_back(kHex[c & 15]);
+  }
+  return out;
+}
+
 // A fresh directory under /tmp (mkdtemp), removed with everything in it on destruction.
 class TempDir {
  public:
