@@ -50,7 +50,7 @@ Status Run(const IngestOptions& o, RunReport& report, const int64_t start_us) {
   so.path = o.state_dir;
   auto state = StateDb::Open(so);
   if (!state.ok()) return state.status();
-  std::unique_ptr<DedupStore> store = o.dedup == "memory" ? MakeMemoryDedupStore() : MakeRocksDbDedupStore(**state);
+  std::unique_ptr<DedupStore> store = o.dedup == "memory" ? MakeMemoryDedupStore(/*shared_table=*/true) : MakeRocksDbDedupStore(**state);
   Deduplicator dedup(*store, o.window_seconds, (*state)->watermark());
   auto lake = MakeLocalObjectStore(o.lake);
   Committer committer(o.lake, **state, *store, dedup, *lake);

@@ -103,21 +103,30 @@ void ClaimTable::Rehash(size_t capacity) {
   while (cap < capacity || size_ * 10 >= cap * 7) cap *= 2;
   std::vector<Slot> old;
   old.swap(slots_);
-  std::string old_arena;
-  old_arena.swap(arena_);
   slots_.assign(cap, Slot{});
-  arena_.reserve(arena_live_ + 64);
   used_ = size_;
   const size_t mask = cap - 1;
-  for (const Slot& s : old) {
-    if (s.hash <= kTombstone) continue;
+  auto place = [&](const Slot& s) -> Slot& {
     size_t i = s.hash & mask;
     while (slots_[i].hash != 0) i = (i + 1) & mask;
+    return slots_[i];
+  };
+  // Growing with little garbage in the arena: the keys stay where they are.
+  if (arena_live_ * 2 >= arena_.size()) {
+    for (const Slot& s : old)
+      if (s.hash > kTombstone) place(s) = s;
+    return;
+  }
+  std::string old_arena;
+  old_arena.swap(arena_);
+  arena_.reserve(arena_live_ + 64);
+  for (const Slot& s : old) {
+    if (s.hash <= kTombstone) continue;
     const size_t pos = s.ref >> 24;
     const std::string_view key = (s.ref & kLongKey) != kLongKey
                                      ? std::string_view(old_arena.data() + pos, s.ref & kLongKey)
                                      : std::string_view(old_arena.data() + pos + 8, KeyLength(old_arena, pos));
-    slots_[i] = Slot{s.hash, Store(key), s.claim};
+    place(s) = Slot{s.hash, Store(key), s.claim};
   }
 }
 

@@ -13,6 +13,7 @@
 
 namespace eventlake {
 
+class ClaimTable;
 class StateDb;
 
 // The record's own source identity: replaying the same record finds its own claim.
@@ -68,6 +69,11 @@ class DedupStore {
   virtual void OnCommitted(const ClaimList& claims) = 0;
   // Claims with expires_at below this are dead and may be dropped.
   virtual void PurgeBelow(int64_t expires_at) = 0;
+  // A store that lives and dies with this process may hand the deduplicator its own
+  // table to keep pending claims in: nothing outlives a crash, so a claim needs no
+  // commit to count, and one table with one insert per event replaces two. Such a
+  // store gets no Lookup/OnCommitted calls from that deduplicator.
+  virtual ClaimTable* in_process_table() { return nullptr; }
 };
 
 // Claim values as stored: expires_at, source_id, offset (little-endian u64 each).

@@ -5,7 +5,11 @@
 namespace eventlake {
 
 Deduplicator::Deduplicator(DedupStore& store, int64_t window_seconds, int64_t watermark)
-    : store_(store), window_(window_seconds), watermark_(watermark) {}
+    : store_(store),
+      window_(window_seconds),
+      watermark_(watermark),
+      shared_(store.in_process_table()),
+      pending_(shared_ != nullptr ? *shared_ : own_pending_) {}
 
 Status Deduplicator::Decide(std::span<const DedupInput> in, std::span<Decision> out, std::span<Claim> claims_out) {
   static thread_local std::vector<std::string_view> uuids;
@@ -18,7 +22,7 @@ Status Deduplicator::Decide(std::span<const DedupInput> in, std::span<Decision> 
   }
   stored_.assign(in.size(), std::nullopt);
   before_.resize(in.size());
-  EL_RETURN_IF_ERROR(store_.Lookup(uuids, stored_));
+  if (shared_ == nullptr) EL_RETURN_IF_ERROR(store_.Lookup(uuids, stored_));
   for (size_t i = 0; i < in.size(); ++i) {
     const DedupInput& e = in[i];
     before_[i] = watermark_;
@@ -47,6 +51,7 @@ Status Deduplicator::Decide(std::span<const DedupInput> in, std::span<Decision> 
 }
 
 void Deduplicator::Committed(const ClaimList& claims) {
+  if (shared_ != nullptr) return;  // the claims are in the store's table already
   // A later claim on the same uuid (after expiry) may still be pending: keep that one.
   constexpr size_t kAhead = 16;  // prefetch distance: hide the cache miss of each probe
   for (size_t i = 0; i < claims.size(); ++i) {

@@ -40,13 +40,15 @@ class Deduplicator {
   // Resuming from a checkpoint: continue from the watermark the first run had there.
   void RaiseWatermark(int64_t w) { watermark_ = std::max(watermark_, w); }
   int64_t watermark() const { return watermark_; }
-  size_t pending() const { return pending_.size(); }
+  size_t pending() const { return shared_ ? 0 : pending_.size(); }
 
  private:
   DedupStore& store_;
   int64_t window_;
   int64_t watermark_;
-  ClaimTable pending_;  // claims of events still in unflushed buffers
+  ClaimTable own_pending_;
+  ClaimTable* const shared_;  // the store's in-process table, or nullptr
+  ClaimTable& pending_;       // claims of events still in unflushed buffers (with shared_: all claims)
   std::vector<std::optional<Claim>> stored_;
   std::vector<uint64_t> hashes_;
   std::vector<int64_t> before_;

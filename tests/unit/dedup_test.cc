@@ -311,5 +311,55 @@ TEST(MemoryDedupStoreTest, PurgeDropsExpiredClaimsOnceLarge) {
   EXPECT_TRUE(out[3].has_value());
 }
 
+// `--dedup memory` shares the store's table with the deduplicator: one table, one insert
+// per event. Within one process the decisions must be exactly those of the general path.
+TEST(MemoryDedupStoreTest, SharedTableDecidesLikeTheGeneralPath) {
+  std::unique_ptr<DedupStore> general_store = MakeMemoryDedupStore();
+  std::unique_ptr<DedupStore> shared_store = MakeMemoryDedupStore(/*shared_table=*/true);
+  ASSERT_EQ(general_store->in_process_table(), nullptr);
+  ASSERT_NE(shared_store->in_process_table(), nullptr);
+  Deduplicator general(*general_store, 50, 0);
+  Deduplicator shared(*shared_store, 50, 0);
+  uint64_t state = 12345;
+  auto next = [&state] {
+    state = state * 6364136223846793005ULL + 1442695040888963407ULL;
+    return state >> 33;
+  };
+  std::vector<std::string> names;
+  size_t writes = 0, duplicates = 0;
+  for (int batch = 0; batch < 200; ++batch) {
+    std::vector<DedupInput> in;
+    names.clear();
+    for (int i = 0; i < 100; ++i) names.push_back("u" + std::to_string(next() % 3000));
+    for (int i = 0; i < 100; ++i)
+      in.push_back({names[i], static_cast<int64_t>(batch * 2 + next() % 5), Tok(static_cast<uint64_t>(batch * 100 + i))});
+    std::vector<Decision> a(in.size()), b(in.size());
+    std::vector<Claim> ca(in.size()), cb(in.size());
+    ASSERT_TRUE(general.Decide(in, a, ca).ok());
+    ASSERT_TRUE(shared.Decide(in, b, cb).ok());
+    ClaimList la, lb;
+    for (size_t i = 0; i < in.size(); ++i) {
+      ASSERT_EQ(a[i], b[i]) << "batch " << batch << " record " << i;
+      if (a[i] != Decision::kWrite) {
+        ++duplicates;
+        continue;
+      }
+      ++writes;
+      EXPECT_EQ(ca[i].expires_at, cb[i].expires_at);
+      la.Add(in[i].uuid, general.hash(i), ca[i]);
+      lb.Add(in[i].uuid, shared.hash(i), cb[i]);
+    }
+    if (batch % 7 == 6) {  // an epoch commit, as the Committer does it (memory: no state writes)
+      general.Committed(la);
+      general_store->PurgeBelow(general.watermark() - 60);
+      shared.Committed(lb);
+      shared_store->PurgeBelow(shared.watermark() - 60);
+    }
+  }
+  EXPECT_GT(writes, 3000u);  // windows expire: uuids are written again
+  EXPECT_GT(duplicates, 1000u);
+  EXPECT_EQ(shared.pending(), 0u);
+}
+
 }  // namespace
 }  // namespace eventlake

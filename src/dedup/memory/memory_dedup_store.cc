@@ -9,6 +9,7 @@ namespace {
 
 class MemoryDedupStore final : public DedupStore {
  public:
+  explicit MemoryDedupStore(bool shared_table) : shared_table_(shared_table) {}
   Status Lookup(std::span<const std::string_view> uuids, std::span<std::optional<Claim>> out) override {
     hashes_.resize(uuids.size());
     for (size_t i = 0; i < uuids.size(); ++i) {
@@ -28,22 +29,33 @@ class MemoryDedupStore final : public DedupStore {
       if (i + kAhead < claims.size()) claims_.Prefetch(claims.hash(i + kAhead));
       claims_.PutLonger(claims.uuid(i), claims.hash(i), claims.claim(i));
     }
-    if (claims_.size() > 2 * size_after_purge_ + 65536) {
-      claims_.PurgeBelow(purge_below_);
-      size_after_purge_ = claims_.size();
-    }
+    MaybePurge();
   }
-  void PurgeBelow(int64_t expires_at) override { purge_below_ = expires_at; }
+  void PurgeBelow(int64_t expires_at) override {
+    purge_below_ = expires_at;
+    MaybePurge();
+  }
+  ClaimTable* in_process_table() override { return shared_table_ ? &claims_ : nullptr; }
 
  private:
+  // A purge walks the whole table: only once it has doubled since the last one.
+  void MaybePurge() {
+    if (claims_.size() <= 2 * size_after_purge_ + 65536) return;
+    claims_.PurgeBelow(purge_below_);
+    size_after_purge_ = claims_.size();
+  }
+
+  const bool shared_table_;
+  int64_t purge_below_ = INT64_MIN;
   ClaimTable claims_;
   std::vector<uint64_t> hashes_;
-  int64_t purge_below_ = INT64_MIN;
   size_t size_after_purge_ = 0;
 };
 
 }  // namespace
 
-std::unique_ptr<DedupStore> MakeMemoryDedupStore() { return std::make_unique<MemoryDedupStore>(); }
+std::unique_ptr<DedupStore> MakeMemoryDedupStore(bool shared_table) {
+  return std::make_unique<MemoryDedupStore>(shared_table);
+}
 
 }  // namespace eventlake

@@ -7,6 +7,9 @@
 
 namespace eventlake {
 
-std::unique_ptr<DedupStore> MakeMemoryDedupStore();
+// shared_table: the store offers its table to the deduplicator (in_process_table()), so
+// pending and committed claims live in one table; what `eventlake ingest --dedup memory`
+// uses. Without it the store keeps the general contract (claims appear at OnCommitted).
+std::unique_ptr<DedupStore> MakeMemoryDedupStore(bool shared_table = false);
 
 }  // namespace eventlake
