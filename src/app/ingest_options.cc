@@ -3,6 +3,7 @@
 #include <unistd.h>
 
 #include <algorithm>
+#include <thread>
 
 #include "core/time_util.h"
 
@@ -45,6 +46,10 @@ void AddIngestOptions(CLI::App& sub, IngestOptions& o) {
   sub.add_option("--max-created-at", o.max_created_at,
                  "Latest valid created_at, exclusive: Unix seconds, YYYY-MM-DD or now+DURATION. Events from the "
                  "future are rejected because one would move the dedup watermark ahead and expire every claim")
+      ->capture_default_str();
+  sub.add_option("--threads", o.threads,
+                 "Threads: 1 runs everything on one thread; N > 1 frames and validates on N-1 worker threads ahead "
+                 "of the ordered dedup/encode/commit thread; 0: one per core")
       ->capture_default_str();
   sub.add_option("--report", o.report_path, "Also write the JSON run report to this file");
   sub.add_option("--progress", o.progress, "Progress line on stderr: auto (when a terminal) | always | never")
@@ -131,6 +136,8 @@ Status ValidateIngestOptions(IngestOptions& o) {
   else
     return Bad("--progress", o.progress, "expected auto, always or never");
   if (o.quiet) o.show_progress = false;
+  if (o.threads < 0 || o.threads > 256) return Bad("--threads", std::to_string(o.threads), "expected 0 (all cores) to 256");
+  if (o.threads == 0) o.threads = std::max(1U, std::thread::hardware_concurrency());
   if (o.inputs.empty()) o.inputs.push_back("-");
   int stdin_count = 0;
   for (const auto& in : o.inputs) stdin_count += in == "-";

@@ -33,6 +33,7 @@ struct IngestOptions {
   std::string max_created_at = "now+1d";
   std::string report_path;
   std::string progress = "auto";
+  int threads = 0;  // 0: all cores
   bool quiet = false;
 
   // Checked and parsed by Validate().

@@ -31,7 +31,6 @@ IngestPipeline::IngestPipeline(const IngestOptions& options, StateDb& state, Ded
       committer_(committer),
       report_(report),
       start_us_(start_us),
-      validator_(ValidateOptions{options.min_created, options.max_created}),
       buffers_(options.flush, [&options]() -> std::unique_ptr<Encoder> {
         if (!options.parquet) return std::make_unique<JsonlEncoder>(options.compression_kind);
         ParquetOptions p;
@@ -108,18 +107,27 @@ Status IngestPipeline::ProcessInput(uint32_t index) {
   sources_.push_back(s);
 
   Framer framer(*source, o_.read_bytes, o_.max_record_bytes, start_offset, start_line);
-  LineBatch batch;
+  BatchReader reader(framer, ValidateOptions{o_.min_created, o_.max_created}, o_.threads - 1);
   for (;;) {
     const int64_t now = MonoMicros();
     const int64_t deadline = buffers_.NextAgeDeadline();
     int timeout_ms = 1000;
     if (deadline != INT64_MAX) timeout_ms = static_cast<int>(std::clamp<int64_t>((deadline - now) / 1000 + 1, 0, 1000));
-    EL_RETURN_IF_ERROR(framer.Next(timeout_ms, batch).Context("reading " + path));
-    EL_RETURN_IF_ERROR(ProcessBatch(batch, index, *source));
+    CheckedBatch* checked = reader.Next(timeout_ms);
+    if (checked == nullptr) {  // nothing arrived in time: only age-based flushes are due
+      EL_RETURN_IF_ERROR(MaybeFlush(false));
+      Progress(*source, false);
+      continue;
+    }
+    if (!checked->status.ok()) return checked->status.Context("reading " + path);
+    const bool eof = checked->batch.eof;
+    Status processed = ProcessBatch(*checked, index);
+    reader.Release(checked);
+    EL_RETURN_IF_ERROR(processed);
     EL_RETURN_IF_ERROR(MaybeFlush(false));
     SyncPoint("batch:done");
     Progress(*source, false);
-    if (batch.eof) break;
+    if (eof) break;
   }
   return Status::Ok();
 }
@@ -155,61 +163,42 @@ void IngestPipeline::DeadLetter(const Line& line, Reason reason, const std::stri
   ++errors_->events;
 }
 
-Status IngestPipeline::ProcessBatch(const LineBatch& batch, uint32_t index, Source& source) {
+Status IngestPipeline::ProcessBatch(const CheckedBatch& checked, uint32_t index) {
   SourceState& src = sources_[index];
+  const LineBatch& batch = checked.batch;
   report_.blank_lines += batch.blank_lines;
   const int64_t recv_us = MonoMicros();
   const int64_t recv_wall_s = WallMicros() / 1000000;
-  pending_.clear();
-  arena_.clear();
-  auto keep = [&](std::string_view s, uint32_t& pos, uint32_t& len) {
-    pos = static_cast<uint32_t>(arena_.size());
-    len = static_cast<uint32_t>(s.size());
-    arena_.append(s);
-  };
-  for (const Line& line : batch.lines) {
+  // Every line in order: too large, rejected, or a record for the dedupe decision.
+  size_t next_reject = 0;
+  for (uint32_t i = 0; i < batch.lines.size(); ++i) {
+    const Line& line = batch.lines[i];
     ++report_.read;
     report_.input_bytes += line.full_size + 1;
-    if (line.too_large) {
-      if (line.offset < src.dlq_upto) {
-        ++report_.already_committed;
-        continue;
-      }
+    const bool rejected = next_reject < checked.rejects.size() && checked.rejects[next_reject].line == i;
+    if (!line.too_large && !rejected) continue;
+    if (line.offset < src.dlq_upto) {
+      ++report_.already_committed;
+    } else if (line.too_large) {
       DeadLetter(line, Reason::kRecordTooLarge,
                  "the record is " + std::to_string(line.full_size) + " bytes; the limit is " +
                      std::to_string(o_.max_record_bytes) + " (--max-record-size)",
                  src);
-      continue;
+    } else {
+      DeadLetter(line, checked.rejects[next_reject].reason, checked.rejects[next_reject].detail, src);
     }
-    validator_.Check(line.bytes, verdict_);
-    if (!verdict_.ok) {
-      if (line.offset < src.dlq_upto) {
-        ++report_.already_committed;
-        continue;
-      }
-      DeadLetter(line, verdict_.reason, verdict_.detail, src);
-      continue;
-    }
-    Pending p;
-    const EventFields& f = verdict_.fields;
-    keep(f.uuid, p.uuid_pos, p.uuid_len);
-    keep(f.type, p.type_pos, p.type_len);
-    keep(f.subtype, p.sub_pos, p.sub_len);
-    p.seconds = f.seconds;
-    p.object = f.object;
-    Derive(f, p.derived);
-    p.offset = line.offset;
-    p.line_no = line.line_no;
-    pending_.push_back(p);
+    next_reject += rejected;
   }
-  auto view = [&](uint32_t pos, uint32_t len) { return std::string_view(arena_).substr(pos, len); };
+  const std::vector<CheckedRecord>& records = checked.records;
+  auto view = [&checked](uint32_t pos, uint32_t len) { return checked.view(pos, len); };
   dedup_in_.clear();
-  for (const auto& p : pending_) dedup_in_.push_back({view(p.uuid_pos, p.uuid_len), p.seconds, {src.id, p.offset}});
-  decisions_.resize(pending_.size());
-  claims_.resize(pending_.size());
+  for (const CheckedRecord& r : records)
+    dedup_in_.push_back({view(r.uuid_pos, r.uuid_len), r.seconds, {src.id, batch.lines[r.line].offset}});
+  decisions_.resize(records.size());
+  claims_.resize(records.size());
   EL_RETURN_IF_ERROR(dedup_.Decide(dedup_in_, decisions_, claims_));
 
-  for (size_t i = 0; i < pending_.size(); ++i) {
+  for (size_t i = 0; i < records.size(); ++i) {
     if (decisions_[i] == Decision::kDuplicate) {
       ++report_.duplicates;
       continue;
@@ -218,7 +207,8 @@ Status IngestPipeline::ProcessBatch(const LineBatch& batch, uint32_t index, Sour
       ++report_.already_committed;
       continue;
     }
-    const Pending& p = pending_[i];
+    const CheckedRecord& p = records[i];
+    const Line& line = batch.lines[p.line];
     EventFields f;
     f.uuid = view(p.uuid_pos, p.uuid_len);
     f.type = view(p.type_pos, p.type_len);
@@ -243,7 +233,7 @@ Status IngestPipeline::ProcessBatch(const LineBatch& batch, uint32_t index, Sour
       if (!b->encoder->Add(f, p.derived)) return Status::Error("an event does not fit an empty file (encoder bug)");
     }
     b->claims.Add(f.uuid, dedup_.hash(i), claims_[i]);
-    b->NoteSource(index, p.offset, p.line_no, dedup_.watermark_before(i));
+    b->NoteSource(index, line.offset, line.line_no, dedup_.watermark_before(i));
     ++b->events;
     if (b->receive_runs.empty() || b->receive_runs.back().first != recv_us) {
       b->receive_runs.emplace_back(recv_us, 0);
@@ -256,7 +246,6 @@ Status IngestPipeline::ProcessBatch(const LineBatch& batch, uint32_t index, Sour
   src.read_offset = batch.end_offset;
   src.read_line = batch.end_line_no;
   src.read_watermark = dedup_.watermark();
-  (void)source;
   return Status::Ok();
 }
 

@@ -4,6 +4,7 @@
 #include <string>
 #include <vector>
 
+#include "app/batch_reader.h"
 #include "app/ingest_options.h"
 #include "app/run_report.h"
 #include "commit/committer.h"
@@ -34,17 +35,8 @@ class IngestPipeline {
     uint64_t dlq_upto = 0;       // from the checkpoint: invalid records before it are already dead-lettered
     uint64_t dlq_committed = 0;  // what the last checkpoint of this run said about dead letters
   };
-  // A valid record between decode and routing; strings live in arena_.
-  struct Pending {
-    uint32_t uuid_pos, uuid_len, type_pos, type_len, sub_pos, sub_len;
-    int64_t seconds;
-    std::string_view object;
-    Derived derived;
-    uint64_t offset, line_no;
-  };
-
   Status ProcessInput(uint32_t index);
-  Status ProcessBatch(const LineBatch& batch, uint32_t index, Source& source);
+  Status ProcessBatch(const CheckedBatch& checked, uint32_t index);
   void DeadLetter(const Line& line, Reason reason, const std::string& detail, const SourceState& src);
   Status MaybeFlush(bool all);
   Status Flush(std::vector<std::unique_ptr<Buffer>> due, bool with_errors);
@@ -57,13 +49,9 @@ class IngestPipeline {
   Committer& committer_;
   RunReport& report_;
   int64_t start_us_;
-  Validator validator_;
   PartitionBuffers buffers_;
   std::unique_ptr<Buffer> errors_;  // dead letters of the current epoch
   std::vector<SourceState> sources_;
-  Verdict verdict_;
-  std::vector<Pending> pending_;
-  std::string arena_;
   std::vector<DedupInput> dedup_in_;
   std::vector<Decision> decisions_;
   std::vector<Claim> claims_;
