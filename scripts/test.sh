@@ -5,6 +5,7 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 bash scripts/install-deps.sh
 bash tests/interop/run.sh --install-only
+bash tests/awsbed/bed.sh --install-only
 cmake -S . -B build -DCMAKE_BUILD_TYPE=RelWithDebInfo -DEVENTLAKE_TESTS=ON >/dev/null
 cmake --build build -j2
 ctest --test-dir build --output-on-failure -j2 "$@"
