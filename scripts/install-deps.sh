@@ -5,7 +5,8 @@ pkgs=(
   build-essential cmake pkg-config git
   libsimdjson-dev librocksdb-dev libzstd-dev zlib1g-dev libcli11-dev
   libfmt-dev libgtest-dev libgmock-dev libbenchmark-dev
-  python3 zstd gzip
+  libcurl4-openssl-dev libssl-dev
+  python3 zstd gzip python3-boto3
 )
 missing=()
 for p in "${pkgs[@]}"; do
