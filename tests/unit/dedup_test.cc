@@ -330,7 +330,7 @@ TEST(MemoryDedupStoreTest, SharedTableDecidesLikeTheGeneralPath) {
   for (int batch = 0; batch < 200; ++batch) {
     std::vector<DedupInput> in;
     names.clear();
-    for (int i = 0; i < 100; ++i) names.push_back("u" + std::to_string(next() % 3000));
+    for (int i = 0; i < 100; ++i) names.push_back(std::to_string(next() % 3000));
     for (int i = 0; i < 100; ++i)
       in.push_back({names[i], static_cast<int64_t>(batch * 2 + next() % 5), Tok(static_cast<uint64_t>(batch * 100 + i))});
     std::vector<Decision> a(in.size()), b(in.size());
