@@ -34,7 +34,7 @@ void AddIngestOptions(CLI::App& sub, IngestOptions& o) {
   sub.add_option("--flush-age", o.flush_age, "Flush a partition's buffer this long after its first event (s|m|h)")
       ->capture_default_str();
   sub.add_option("--memory-budget", o.memory_budget,
-                 "Memory for all partition buffers together; over it, the largest are flushed")
+                 "Memory for all partition buffers together, with their pending dedup claims; over it, the largest are flushed")
       ->capture_default_str();
   sub.add_option("--max-record-size", o.max_record_size, "Longer records are dead-lettered as record_too_large")
       ->capture_default_str();
@@ -108,6 +108,10 @@ Status ValidateIngestOptions(IngestOptions& o) {
   auto budget = ParseSize(o.memory_budget);
   if (!budget || *budget < (1 << 20)) return Bad("--memory-budget", o.memory_budget, "expected at least 1MiB");
   o.flush.memory_budget = *budget;
+  // A persistent store keeps each buffered event's claim in the deduplicator's pending
+  // table until the commit (a 40-byte slot at 35-70% load, plus the uuid); the memory
+  // store's table holds every claim of the window whether buffered or not.
+  o.flush.pending_claim_bytes = o.dedup == "memory" ? 0 : 112;
   auto rec = ParseSize(o.max_record_size);
   if (!rec || *rec < 64 || *rec > (16ULL << 20))
     return Bad("--max-record-size", o.max_record_size, "expected 64 bytes to 16MiB");

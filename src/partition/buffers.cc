@@ -36,7 +36,7 @@ std::unique_ptr<Buffer> PartitionBuffers::Take(std::string_view key) {
 
 size_t PartitionBuffers::memory() const {
   size_t total = 0;
-  for (const auto& [k, b] : buffers_) total += b->memory();
+  for (const auto& [k, b] : buffers_) total += b->memory() + b->claims.size() * policy_.pending_claim_bytes;
   return total;
 }
 
@@ -52,7 +52,7 @@ std::vector<std::unique_ptr<Buffer>> PartitionBuffers::TakeDue(int64_t now_us, b
   std::vector<std::pair<size_t, std::string>> by_size;
   for (auto it = buffers_.begin(); it != buffers_.end();) {
     Buffer& b = *it->second;
-    const size_t mem = b.memory();
+    const size_t mem = b.memory() + b.claims.size() * policy_.pending_claim_bytes;
     const bool full =
         b.encoder->buffered_bytes() >= policy_.max_bytes || (policy_.max_events > 0 && b.events >= policy_.max_events);
     if (all || full || now_us - b.opened_us >= policy_.max_age_us) {

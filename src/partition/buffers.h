@@ -44,6 +44,9 @@ struct FlushPolicy {
   uint64_t max_events = 0;  // 0: no count limit
   int64_t max_age_us = 60LL * 1000 * 1000;
   uint64_t memory_budget = 128ULL << 20;
+  // Memory held elsewhere for each buffered event's claim until its commit (the
+  // deduplicator's pending table: a slot and the uuid), counted against the budget.
+  uint64_t pending_claim_bytes = 0;
 };
 
 class PartitionBuffers {

@@ -90,6 +90,9 @@ Result<std::unique_ptr<StateDb>> StateDb::Open(const StateOptions& options) {
   db.create_missing_column_families = true;
   db.max_background_jobs = 2;
   db.keep_log_file_num = 3;
+  // The meta column family is tiny and would never flush on its own, pinning every
+  // write-ahead log (and the claims in them) on disk: flush it once the logs pass this.
+  db.max_total_wal_size = 64 << 20;
 
   rocksdb::ColumnFamilyOptions meta;
   rocksdb::ColumnFamilyOptions claims;
