@@ -1,0 +1,109 @@
+#pragma once
+// Distributed dedup claims in DynamoDB (DESIGN.md, "Distributed workers"): the claim
+// itself decides. One conditional PutItem per uuid succeeds when the uuid is absent,
+// already held by this same record (its token), or held by a claim that has expired
+// (expires_at < the caller's watermark); otherwise the record is a duplicate.
+//
+// A batch of claims goes out pipelined through one HttpClient (Submit + Drain, up to
+// its in-flight limit), never one blocking round trip per event. A failed condition is
+// an answer (kLost) and never retried; throttling, 5xx and network errors are retried
+// by the client and counted in stats().
+//
+// Several requests for one uuid inside a batch are resolved as if they were sent one
+// after the other in input order: the first goes out, and each later one is answered
+// from the previous answer when that answer implies it (same token: won again; the
+// previous one won and its claim is live at this record's watermark: lost), else it is
+// sent once the previous one has been answered. So a replay of the same batch gets the
+// same outcomes, whatever order the network answers in.
+#include <chrono>
+#include <cstdint>
+#include <functional>
+#include <memory>
+#include <span>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "core/status.h"
+#include "dedup/dynamodb/claim_request.h"
+#include "store/aws/aws_config.h"
+#include "store/aws/http_client.h"
+#include "store/aws/retry.h"
+
+namespace eventlake::dynamodb {
+
+struct DynamoDbClaimStoreOptions {
+  std::string table;
+  // EnsureTable(): create a missing table (PAY_PER_REQUEST) instead of failing.
+  bool create_table = false;
+  // The TTL attribute is max(expires_at, now) + ttl_seconds (epoch seconds). DynamoDB
+  // TTL only collects garbage (it deletes late, never early, and the condition ignores
+  // it); it must outlast any replay of the record, so by default a week, longer than
+  // Kinesis' default retention.
+  int64_t ttl_seconds = 7 * 24 * 3600;
+  std::chrono::milliseconds request_timeout{10000};
+  // Table creation: DescribeTable every poll_interval until ACTIVE, at most table_wait.
+  std::chrono::milliseconds poll_interval{500};
+  std::chrono::milliseconds table_wait{120000};
+  // Wall clock in epoch seconds (for the TTL attribute); default: the system clock.
+  std::function<int64_t()> wall_clock;
+  // Waits between DescribeTable polls; default: aws::RealSleeper().
+  aws::Sleeper sleep;
+};
+
+struct DynamoDbClaimStats {
+  uint64_t claims = 0;  // requests answered by Claim()
+  uint64_t won = 0;
+  uint64_t won_expired = 0;
+  uint64_t won_own_token = 0;     // includes same-token repeats inside one batch
+  uint64_t lost = 0;              // includes the ones below
+  uint64_t decided_in_batch = 0;  // answered from an earlier request for the uuid in the same batch
+  uint64_t put_requests = 0;      // PutItem requests answered (retries not counted)
+  uint64_t retries = 0;           // PutItem and control-plane retries (throttling, 5xx, network)
+};
+
+class DynamoDbClaimStore {
+ public:
+  // Borrows `client` (its in-flight limit is the pipeline depth).
+  DynamoDbClaimStore(const aws::AwsConfig& config, aws::HttpClient& client, DynamoDbClaimStoreOptions options);
+  // Owns its client.
+  DynamoDbClaimStore(const aws::AwsConfig& config, std::unique_ptr<aws::HttpClient> client,
+                     DynamoDbClaimStoreOptions options);
+
+  // Checks the table (hash key "uuid" of type S, no range key), creating it when missing
+  // and create_table is set, and waits until it is ACTIVE. A missing table without
+  // create_table is a clear error.
+  Status EnsureTable();
+
+  // out[i] = the outcome for in[i]; out.size() >= in.size(). On an error (table gone,
+  // retries exhausted, other 4xx) the outcomes are unspecified: nothing may be written.
+  Status Claim(std::span<const ClaimRequest> in, std::span<ClaimOutcome> out);
+
+  const DynamoDbClaimStats& stats() const { return stats_; }
+  const aws::HttpClientStats& http_stats() const { return client_.stats(); }
+  // Set by EnsureTable() when it created the table but could not enable TTL (dynalite
+  // has no UpdateTimeToLive): items then stay until removed by other means.
+  const std::string& ttl_warning() const { return ttl_warning_; }
+
+ private:
+  struct Batch;
+  aws::HttpResponse Call(std::string_view operation, std::string body);
+  void Send(Batch& batch, size_t i);
+  void Answered(Batch& batch, size_t i, const aws::HttpResponse& resp);
+
+  aws::AwsConfig config_;
+  std::unique_ptr<aws::HttpClient> owned_client_;
+  aws::HttpClient& client_;
+  DynamoDbClaimStoreOptions options_;
+  DynamoDbClaimStats stats_;
+  std::string ttl_warning_;
+};
+
+// Validate-then-build (STYLE rule 6): parses "dynamodb://TABLE", makes a client with
+// `max_in_flight` requests in flight, and runs EnsureTable().
+Result<std::unique_ptr<DynamoDbClaimStore>> MakeDynamoDbClaimStore(std::string_view location,
+                                                                   const aws::AwsConfig& config,
+                                                                   DynamoDbClaimStoreOptions options,
+                                                                   aws::HttpClientOptions http = {});
+
+}  // namespace eventlake::dynamodb
