@@ -3,6 +3,7 @@
 #include <zlib.h>
 #include <zstd.h>
 
+#include <algorithm>
 #include <vector>
 
 #include "core/json_write.h"
@@ -10,13 +11,17 @@
 namespace eventlake {
 
 namespace {
+constexpr size_t kFirstChunk = 16 << 10;
 constexpr size_t kChunk = 1 << 20;
 }  // namespace
 
 std::string& JsonlEncoder::Tail() {
-  if (chunks_.empty() || chunks_.back().size() >= kChunk) {
+  if (chunks_.empty() || chunks_.back().size() >= chunk_target_) {
+    // Chunks start small and double up to 1 MiB: with thousands of partitions each
+    // buffer holds what it has, not a megabyte (which the budget would flush at once).
+    chunk_target_ = chunks_.empty() ? kFirstChunk : std::min(kChunk, chunk_target_ * 2);
     chunks_.emplace_back();
-    chunks_.back().reserve(kChunk + 4096);
+    chunks_.back().reserve(chunk_target_ + 4096);
   }
   return chunks_.back();
 }

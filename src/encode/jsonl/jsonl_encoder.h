@@ -26,6 +26,7 @@ class JsonlEncoder final : public Encoder {
 
   Compression compression_;
   std::vector<std::string> chunks_;
+  size_t chunk_target_ = 0;  // size at which the last chunk is full
 };
 
 // Compresses the concatenation of `parts` as one gzip member or zstd frame into `sink`.
