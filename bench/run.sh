@@ -4,27 +4,31 @@
 # derived, a Hive-partitioned lake (event_type=T/event_date=D/) out, as JSON lines and as ZSTD
 # Parquet. Every output is checked against the generator's expected outcome.
 #
-#   bench/run.sh [--sizes 500000,2000000] [--rounds 3] [--formats json,parquet] [--seed 42]
+#   bench/run.sh [--sizes 1000000,5000000] [--rounds 2] [--large-rounds 1] [--formats json,parquet]
+#                [--seed 42]
 #   bench/run.sh --quick          # 100000 events, 1 round: a smoke test of the harness
 #
-# Duration (estimated from --quick on the shared 2-core dev machine, 8 configurations): about
-# 100 microseconds per input event per round, checks included: the defaults about 13 min,
-# --sizes 1000000,5000000 about 30 min (1.1 GB input; DuckDB's peak RSS grows by
-# about 1.3 KB an event, so several GB at 5M).
+# Configurations: eventlake {json, parquet} x {memory, rocksdb} x {--threads 1, all cores} and
+# DuckDB {json, parquet} x {threads=1, all cores}. Sizes of 2M events and more run
+# --large-rounds rounds, smaller ones --rounds; each round alternates the order.
+# Duration with the defaults on the 2-core dev machine: about 13 minutes (1.1 GB input at 5M;
+# DuckDB's peak RSS grows by about 1 KB an event, several GB at 5M).
 #
-# Needs build/eventlake (scripts/build.sh), node >= 20 and npm (DuckDB comes from the lockfile
-# in tests/interop), GNU time (/usr/bin/time; Debian package `time`, installed when missing).
+# Builds eventlake first (scripts/build.sh, which installs the Debian packages it needs); needs
+# node >= 20 and npm (DuckDB comes from the lockfile in tests/interop) and GNU time
+# (/usr/bin/time; Debian package `time`, installed when missing).
 # Writes everything under bench/out/ (git-ignored): inputs/, runs.tsv (every run), logs/, and
 # results.md (the tables: medians over the rounds). Exit status 1 when an output does not match
 # the expected outcome (the failing configurations are named), 2 on a setup problem.
 #
-# Env: EVENTLAKE_BIN (default build/eventlake of this checkout).
+# Env: EVENTLAKE_BIN: an eventlake binary to measure instead of building this checkout.
 set -euo pipefail
 
-usage() { sed -n '2,20p' "$0" | sed 's/^# \{0,1\}//'; }
+usage() { sed -n '2,24p' "$0" | sed 's/^# \{0,1\}//'; }
 
-sizes=500000,2000000
-rounds=3
+sizes=1000000,5000000
+rounds=2
+large_rounds=1
 formats=json,parquet
 seed=42
 quick=0
@@ -35,6 +39,7 @@ while [[ $# -gt 0 ]]; do
   case "$1" in
     --sizes) sizes="$2"; sizes_set=1; shift 2 ;;
     --rounds) rounds="$2"; rounds_set=1; shift 2 ;;
+    --large-rounds) large_rounds="$2"; shift 2 ;;
     --formats) formats="$2"; shift 2 ;;
     --seed) seed="$2"; shift 2 ;;
     --quick) quick=1; shift ;;
@@ -48,6 +53,7 @@ if [[ $quick == 1 ]]; then
 fi
 [[ "$sizes" =~ ^[0-9]+(,[0-9]+)*$ ]] || { echo "run.sh: --sizes wants N[,N...]" >&2; exit 2; }
 [[ "$rounds" =~ ^[1-9][0-9]*$ ]] || { echo "run.sh: --rounds wants a positive number" >&2; exit 2; }
+[[ "$large_rounds" =~ ^[1-9][0-9]*$ ]] || { echo "run.sh: --large-rounds wants a positive number" >&2; exit 2; }
 [[ "$formats" =~ ^(json|parquet)(,(json|parquet))*$ ]] || { echo "run.sh: --formats wants json and/or parquet" >&2; exit 2; }
 
 root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
@@ -57,8 +63,12 @@ job="$bench/duckdb_job.mjs"
 bin="${EVENTLAKE_BIN:-$root/build/eventlake}"
 
 # ---- tools ------------------------------------------------------------------------------------
+if [[ -z "${EVENTLAKE_BIN:-}" ]]; then
+  echo "== building eventlake (scripts/build.sh: Debian packages, then cmake; quick when up to date)"
+  bash "$root/scripts/build.sh"
+fi
 if [[ ! -x "$bin" ]]; then
-  echo "run.sh: $bin not found: build eventlake first with scripts/build.sh (or set EVENTLAKE_BIN)" >&2
+  echo "run.sh: $bin not found (EVENTLAKE_BIN)" >&2
   exit 2
 fi
 if [[ ! -x /usr/bin/time ]]; then
@@ -198,8 +208,10 @@ for n in "${size_list[@]}"; do
   records="$(python3 -c 'import json, sys; print(json.load(open(sys.argv[1]))["records"])' "$base.expected.json")"
   echo "== what DuckDB's JSON readers get wrong on ${base#"$root/"}.ndjson (not timed)"
   node "$job" diagnose --input "$base.ndjson" --expected "$base.expected.json" | tee "$out/diagnose-$n.json"
-  for ((round = 1; round <= rounds; round++)); do
-    echo "== $n events, round $round/$rounds"
+  size_rounds=$rounds
+  ((n >= 2000000)) && size_rounds=$large_rounds
+  for ((round = 1; round <= size_rounds; round++)); do
+    echo "== $n events, round $round/$size_rounds"
     # Alternate the order of the configurations from round to round (A B C, C B A, ...).
     order=("${configs[@]}")
     if ((round % 2 == 0)); then
