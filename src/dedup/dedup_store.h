@@ -10,23 +10,13 @@
 #include <vector>
 
 #include "core/status.h"
+#include "state/claim_codec.h"
 
 namespace eventlake {
 
 class ClaimTable;
 class StateDb;
 
-// The record's own source identity: replaying the same record finds its own claim.
-struct Token {
-  uint64_t source_id = 0;
-  uint64_t offset = 0;
-  bool operator==(const Token&) const = default;
-};
-
-struct Claim {
-  int64_t expires_at = 0;  // event-time second after which the claim no longer dedupes
-  Token token;
-};
 
 // The hash every in-memory claim index uses for a uuid.
 uint64_t UuidHash(std::string_view uuid);
@@ -61,8 +51,10 @@ class ClaimList {
 class DedupStore {
  public:
   virtual ~DedupStore() = default;
-  // out[i] = the stored claim for uuids[i], if any (expired ones may be returned too).
-  virtual Status Lookup(std::span<const std::string_view> uuids, std::span<std::optional<Claim>> out) = 0;
+  // out[i] = the stored claim on uuids[i] as the record with tokens[i] saw it when it was
+  // first decided (VisibleClaim), if any; expired ones may be returned too.
+  virtual Status Lookup(std::span<const std::string_view> uuids, std::span<const Token> tokens,
+                        std::span<std::optional<Claim>> out) = 0;
   // Adds an epoch's claims to the state store's pending atomic commit.
   virtual void AddToCommit(const ClaimList& claims, StateDb& state) = 0;
   // Called once the commit holding `claims` is durable.
@@ -76,8 +68,6 @@ class DedupStore {
   virtual ClaimTable* in_process_table() { return nullptr; }
 };
 
-// Claim values as stored: expires_at, source_id, offset (little-endian u64 each).
-std::string EncodeClaim(const Claim& c);
-std::optional<Claim> DecodeClaim(std::string_view bytes);
+
 
 }  // namespace eventlake

@@ -13,8 +13,13 @@ Deduplicator::Deduplicator(DedupStore& store, int64_t window_seconds, int64_t wa
 
 Status Deduplicator::Decide(std::span<const DedupInput> in, std::span<Decision> out, std::span<Claim> claims_out) {
   static thread_local std::vector<std::string_view> uuids;
+  static thread_local std::vector<Token> tokens;
   uuids.clear();
-  for (const auto& e : in) uuids.push_back(e.uuid);
+  tokens.clear();
+  for (const auto& e : in) {
+    uuids.push_back(e.uuid);
+    tokens.push_back(e.token);
+  }
   hashes_.resize(in.size());
   for (size_t i = 0; i < in.size(); ++i) {
     hashes_[i] = ClaimTable::HashOf(in[i].uuid);
@@ -22,7 +27,7 @@ Status Deduplicator::Decide(std::span<const DedupInput> in, std::span<Decision> 
   }
   stored_.assign(in.size(), std::nullopt);
   before_.resize(in.size());
-  if (shared_ == nullptr) EL_RETURN_IF_ERROR(store_.Lookup(uuids, stored_));
+  if (shared_ == nullptr) EL_RETURN_IF_ERROR(store_.Lookup(uuids, tokens, stored_));
   for (size_t i = 0; i < in.size(); ++i) {
     const DedupInput& e = in[i];
     before_[i] = watermark_;

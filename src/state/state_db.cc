@@ -5,7 +5,10 @@
 #include <rocksdb/merge_operator.h>
 #include <rocksdb/table.h>
 
+#include <algorithm>
 #include <cstring>
+
+#include "state/claim_codec.h"
 
 namespace eventlake {
 namespace {
@@ -36,11 +39,21 @@ std::string ManifestKey(uint64_t epoch) {
 class ExpiredClaimFilter final : public rocksdb::CompactionFilter {
  public:
   explicit ExpiredClaimFilter(std::shared_ptr<std::atomic<int64_t>> below) : below_(std::move(below)) {}
-  bool Filter(int, const rocksdb::Slice& key, const rocksdb::Slice& value, std::string*, bool*) const override {
-    if (key.size() == 0 || key[0] != kClaimPrefix || value.size() < 8) return false;
-    return static_cast<int64_t>(GetU64(value.data())) < below_->load(std::memory_order_relaxed);
+  bool Filter(int, const rocksdb::Slice& key, const rocksdb::Slice& value, std::string* new_value,
+              bool* value_changed) const override {
+    if (key.size() == 0 || key[0] != kClaimPrefix || value.size() < kClaimBytes) return false;
+    const int64_t below = below_->load(std::memory_order_relaxed);
+    int64_t newest = INT64_MIN;
+    for (size_t p = 0; p + kClaimBytes <= value.size(); p += kClaimBytes)
+      newest = std::max(newest, static_cast<int64_t>(GetU64(value.data() + p)));
+    if (newest < below) return true;  // every claim on the uuid is dead
+    if (value.size() > kClaimBytes && new_value != nullptr) {
+      *new_value = MergeClaims(value.ToStringView(), {}, below);  // drop the dead ones
+      *value_changed = new_value->size() != value.size();
+    }
+    return false;
   }
-  // Claims are written as merge operands (see LongerClaimWins): filter those too, or
+  // Claims are written as merge operands (see ClaimListMerge): filter those too, or
   // an expired claim would survive until a second compaction.
   bool FilterMergeOperand(int level, const rocksdb::Slice& key, const rocksdb::Slice& operand) const override {
     return Filter(level, key, operand, nullptr, nullptr);
@@ -51,21 +64,22 @@ class ExpiredClaimFilter final : public rocksdb::CompactionFilter {
   std::shared_ptr<std::atomic<int64_t>> below_;
 };
 
-// Two commits may carry claims on one uuid out of order (an expired claim and its
-// successor in different partitions): the claim that lives longer wins.
-class LongerClaimWins final : public rocksdb::AssociativeMergeOperator {
+// Commits may carry claims on one uuid out of order (an expired claim and its successor
+// in different partitions): the stored value keeps both (dedup_store.h, MergeClaims) so
+// that a replay decides as the first run did.
+class ClaimListMerge final : public rocksdb::AssociativeMergeOperator {
  public:
+  explicit ClaimListMerge(std::shared_ptr<std::atomic<int64_t>> below) : below_(std::move(below)) {}
   bool Merge(const rocksdb::Slice&, const rocksdb::Slice* existing, const rocksdb::Slice& value, std::string* new_value,
              rocksdb::Logger*) const override {
-    if (existing == nullptr || existing->size() < 8 || value.size() < 8 ||
-        static_cast<int64_t>(GetU64(value.data())) >= static_cast<int64_t>(GetU64(existing->data()))) {
-      new_value->assign(value.data(), value.size());
-    } else {
-      new_value->assign(existing->data(), existing->size());
-    }
+    *new_value = MergeClaims(existing == nullptr ? std::string_view() : existing->ToStringView(),
+                             value.ToStringView(), below_->load(std::memory_order_relaxed));
     return true;
   }
-  const char* Name() const override { return "eventlake.LongerClaimWins"; }
+  const char* Name() const override { return "eventlake.ClaimListMerge"; }
+
+ private:
+  std::shared_ptr<std::atomic<int64_t>> below_;
 };
 
 }  // namespace
@@ -111,7 +125,7 @@ Result<std::unique_ptr<StateDb>> StateDb::Open(const StateOptions& options) {
   claims.max_write_buffer_number = 3;
   s->filter_ = std::make_unique<ExpiredClaimFilter>(s->purge_below_);
   claims.compaction_filter = s->filter_.get();
-  claims.merge_operator = std::make_shared<LongerClaimWins>();
+  claims.merge_operator = std::make_shared<ClaimListMerge>(s->purge_below_);
 
   std::vector<rocksdb::ColumnFamilyDescriptor> cfs = {{rocksdb::kDefaultColumnFamilyName, meta}, {"claims", claims}};
   std::vector<rocksdb::ColumnFamilyHandle*> handles;

@@ -87,7 +87,7 @@ class CommitterTest : public ::testing::Test {
   std::optional<Claim> Lookup(std::string_view uuid) {
     std::vector<std::string_view> uuids = {uuid};
     std::vector<std::optional<Claim>> out(1);
-    EXPECT_TRUE(store_->Lookup(uuids, out).ok());
+    EXPECT_TRUE(store_->Lookup(uuids, std::vector<Token>(uuids.size(), Token{~0ULL, 0}), out).ok());
     return out[0];
   }
   void CrashAt(const std::string& point, int skip = 0) {

@@ -12,7 +12,8 @@ class RocksDbDedupStore final : public DedupStore {
  public:
   explicit RocksDbDedupStore(StateDb& state) : state_(state) {}
 
-  Status Lookup(std::span<const std::string_view> uuids, std::span<std::optional<Claim>> out) override {
+  Status Lookup(std::span<const std::string_view> uuids, std::span<const Token> tokens,
+                std::span<std::optional<Claim>> out) override {
     const size_t n = uuids.size();
     keys_.resize(n);
     slices_.resize(n);
@@ -31,7 +32,7 @@ class RocksDbDedupStore final : public DedupStore {
       } else if (!statuses_[i].ok()) {
         return Status::Error("reading dedup claims: " + statuses_[i].ToString());
       } else {
-        out[i] = DecodeClaim(values_[i].ToStringView());
+        out[i] = VisibleClaim(values_[i].ToStringView(), tokens[i]);
       }
       values_[i].Reset();
     }
