@@ -24,7 +24,7 @@ struct IngestOptions {
   std::string flush_size = "64MiB";
   uint64_t flush_count = 0;
   std::string flush_age = "60s";
-  std::string memory_budget = "96MiB";
+  std::string memory_budget = "64MiB";
   std::string max_record_size = "1MiB";
   std::string read_size = "1MiB";
   std::string row_group_size = "128MiB";

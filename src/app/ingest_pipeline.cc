@@ -38,11 +38,13 @@ IngestPipeline::IngestPipeline(const IngestOptions& options, StateDb& state, Ded
         p.row_group_bytes = options.row_group_bytes;
         p.page_bytes = options.page_bytes;
         return MakeParquetEncoder(p);
-      }) {}
+      }),
+      epochs_(std::make_unique<EpochWorker>(committer, options.threads > 1)) {}
 
 Status IngestPipeline::Run() {
   for (uint32_t i = 0; i < o_.inputs.size(); ++i) EL_RETURN_IF_ERROR(ProcessInput(i));
   EL_RETURN_IF_ERROR(MaybeFlush(true));
+  EL_RETURN_IF_ERROR(FinishEpochs(epochs_->TakeDone(/*all=*/true)));
   if (o_.show_progress) std::fputs("\r\033[K", stderr);
   return Status::Ok();
 }
@@ -250,6 +252,7 @@ Status IngestPipeline::ProcessBatch(const CheckedBatch& checked, uint32_t index)
 }
 
 Status IngestPipeline::MaybeFlush(bool all) {
+  EL_RETURN_IF_ERROR(FinishEpochs(epochs_->TakeDone(/*all=*/false)));
   const int64_t now = MonoMicros();
   std::vector<std::unique_ptr<Buffer>> due = buffers_.TakeDue(now, all);
   const bool errors_due = errors_ && (all || errors_->encoder->buffered_bytes() >= o_.flush.max_bytes ||
@@ -284,29 +287,38 @@ Status IngestPipeline::Flush(std::vector<std::unique_ptr<Buffer>> due, bool with
     checkpoints.emplace_back(s.id, c);
   }
 
-  EpochResult result;
-  EL_RETURN_IF_ERROR(committer_.Commit(due, checkpoints, safe_watermark, result));
-  const int64_t commit_us = MonoMicros();
-  const int64_t commit_wall_us = WallMicros();
-  ++report_.epochs;
-  for (const EpochFile& f : result.files) {
-    PartitionTotals& t = report_.partitions[f.partition];
-    t.events += f.events;
-    t.bytes += f.bytes;
-    t.files += 1;
-    report_.file_bytes.Add(static_cast<double>(f.bytes));
-    if (f.bytes < (1 << 20)) ++report_.small_files;
-  }
-  for (const auto& b : due) {
-    for (const auto& [recv, n] : b->receive_runs)
-      report_.latency_ms.Add(static_cast<double>(commit_us - recv) / 1000.0, n);
-    if (b->lag_at_receive.count() > 0) {
-      // Lag at commit = lag at receive + time spent buffered (per buffer, from its first receive).
-      report_.lag_s.MergeShifted(b->lag_at_receive,
-                                 static_cast<double>(commit_wall_us - b->first_receive_wall_us) / 1e6);
+  auto job = std::make_unique<EpochJob>();
+  for (const auto& b : due) job->memory += b->memory();
+  job->buffers = std::move(due);
+  job->checkpoints = std::move(checkpoints);
+  job->watermark = safe_watermark;
+  return FinishEpochs(epochs_->Submit(std::move(job)));
+}
+
+Status IngestPipeline::FinishEpochs(std::vector<std::unique_ptr<EpochJob>> done) {
+  for (const auto& job : done) {
+    if (!job->status.ok()) return job->status;
+    committer_.Settle(job->buffers, job->watermark);
+    ++report_.epochs;
+    for (const EpochFile& f : job->result.files) {
+      PartitionTotals& t = report_.partitions[f.partition];
+      t.events += f.events;
+      t.bytes += f.bytes;
+      t.files += 1;
+      report_.file_bytes.Add(static_cast<double>(f.bytes));
+      if (f.bytes < (1 << 20)) ++report_.small_files;
     }
+    for (const auto& b : job->buffers) {
+      for (const auto& [recv, n] : b->receive_runs)
+        report_.latency_ms.Add(static_cast<double>(job->commit_us - recv) / 1000.0, n);
+      if (b->lag_at_receive.count() > 0) {
+        // Lag at commit = lag at receive + time spent buffered (per buffer, from its first receive).
+        report_.lag_s.MergeShifted(b->lag_at_receive,
+                                   static_cast<double>(job->commit_wall_us - b->first_receive_wall_us) / 1e6);
+      }
+    }
+    SyncPoint("epoch:done");
   }
-  SyncPoint("epoch:done");
   return Status::Ok();
 }
 

@@ -5,6 +5,7 @@
 #include <vector>
 
 #include "app/batch_reader.h"
+#include "app/epoch_worker.h"
 #include "app/ingest_options.h"
 #include "app/run_report.h"
 #include "commit/committer.h"
@@ -40,6 +41,8 @@ class IngestPipeline {
   void DeadLetter(const Line& line, Reason reason, const std::string& detail, const SourceState& src);
   Status MaybeFlush(bool all);
   Status Flush(std::vector<std::unique_ptr<Buffer>> due, bool with_errors);
+  // A written epoch: settle its claims, count it in the report.
+  Status FinishEpochs(std::vector<std::unique_ptr<EpochJob>> done);
   uint64_t TailHash(const SourceState& s, uint64_t offset) const;
   void Progress(Source& source, bool force);
 
@@ -60,6 +63,7 @@ class IngestPipeline {
   std::string last_date_;
   std::string dlq_line_;
   int64_t last_progress_us_ = 0;
+  std::unique_ptr<EpochWorker> epochs_;  // last: its thread stops before the rest goes
 };
 
 }  // namespace eventlake

@@ -1,5 +1,6 @@
 #include "app/test_hooks.h"
 
+#include <atomic>
 #include <csignal>
 #include <cstdlib>
 #include <string>
@@ -10,7 +11,7 @@
 namespace eventlake {
 namespace {
 std::string g_name;
-long g_remaining = 0;
+std::atomic<long> g_remaining{0};  // sync points fire on more than one thread
 
 void CrashAt(std::string_view name) {
   if (name == g_name && --g_remaining == 0) std::raise(SIGKILL);

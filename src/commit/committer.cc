@@ -53,6 +53,21 @@ Result<uint64_t> Committer::Recover() {
 Status Committer::Commit(std::vector<std::unique_ptr<Buffer>>& buffers,
                          const std::vector<std::pair<uint64_t, Checkpoint>>& checkpoints, int64_t watermark,
                          EpochResult& result) {
+  EL_RETURN_IF_ERROR(CommitEpoch(buffers, checkpoints, watermark, result));
+  Settle(buffers, watermark);
+  return Status::Ok();
+}
+
+void Committer::Settle(const std::vector<std::unique_ptr<Buffer>>& buffers, int64_t watermark) {
+  for (const auto& b : buffers) dedup_.Committed(b->claims);
+  // Only claims dead at the committed (checkpoint-consistent) watermark may go: a resume
+  // starts from there.
+  store_.PurgeBelow(watermark);
+}
+
+Status Committer::CommitEpoch(std::vector<std::unique_ptr<Buffer>>& buffers,
+                              const std::vector<std::pair<uint64_t, Checkpoint>>& checkpoints, int64_t watermark,
+                              EpochResult& result) {
   const uint64_t epoch = state_.next_epoch();
   result.epoch = epoch;
   result.files.clear();
@@ -79,11 +94,6 @@ Status Committer::Commit(std::vector<std::unique_ptr<Buffer>>& buffers,
   for (const auto& b : buffers) store_.AddToCommit(b->claims, state_);
   EL_RETURN_IF_ERROR(state_.Commit());
   SyncPoint("commit:committed");
-  for (const auto& b : buffers) dedup_.Committed(b->claims);
-  // Only claims dead at the committed (checkpoint-consistent) watermark may go: a resume
-  // starts from there.
-  store_.PurgeBelow(watermark);
-
   return Publish(epoch, staged);
 }
 

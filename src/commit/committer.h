@@ -44,6 +44,16 @@ class Committer {
                 const std::vector<std::pair<uint64_t, Checkpoint>>& checkpoints, int64_t watermark,
                 EpochResult& result);
 
+  // Commit() in two steps, so an epoch can be written on another thread while the
+  // pipeline goes on: CommitEpoch stages, commits and publishes (it touches only the
+  // state store, the dedup store's commit path and the files; one epoch at a time, in
+  // order); Settle then tells the deduplicator and the store, on the pipeline's thread.
+  // Until Settle the epoch's claims stay pending, which dedupes exactly as before.
+  Status CommitEpoch(std::vector<std::unique_ptr<Buffer>>& buffers,
+                     const std::vector<std::pair<uint64_t, Checkpoint>>& checkpoints, int64_t watermark,
+                     EpochResult& result);
+  void Settle(const std::vector<std::unique_ptr<Buffer>>& buffers, int64_t watermark);
+
  private:
   Status Publish(uint64_t epoch, const std::vector<StagedFile>& files);
 

@@ -33,7 +33,7 @@ struct StagedFile {
 
 struct StateOptions {
   std::string path;
-  size_t block_cache_bytes = 32 << 20;
+  size_t block_cache_bytes = 16 << 20;
   size_t write_buffer_bytes = 8 << 20;
 };
 
