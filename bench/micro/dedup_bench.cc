@@ -26,7 +26,8 @@ constexpr size_t kDecideBatch = 4096;
 constexpr int64_t kWindowSeconds = 7 * 24 * 3600;
 constexpr uint64_t kSourceId = 1;
 
-enum class StoreKind { kMemory, kRocksDb };
+// kMemoryShared: the memory store as `ingest --dedup memory` uses it (one shared table).
+enum class StoreKind { kMemory, kMemoryShared, kRocksDb };
 
 // A fresh directory for one pass's state db, removed with it.
 class TempDir {
@@ -59,7 +60,8 @@ struct Lake {
     auto opened = StateDb::Open(StateOptions{dir.path() + "/state"});
     BenchCheckOk(opened.status(), "opening the state db");
     state = std::move(opened).value();
-    store = kind == StoreKind::kMemory ? MakeMemoryDedupStore() : MakeRocksDbDedupStore(*state);
+    store = kind == StoreKind::kRocksDb ? MakeRocksDbDedupStore(*state)
+                                        : MakeMemoryDedupStore(/*shared_table=*/kind == StoreKind::kMemoryShared);
     dedup = std::make_unique<Deduplicator>(*store, kWindowSeconds, state->watermark());
   }
   ~Lake() {
@@ -144,6 +146,11 @@ void BM_Dedup(benchmark::State& state, StoreKind kind) {
 }
 // 65536 events an epoch: ~14 MB of input, the order of ingest's flushes (64 MiB files
 // across ~20 partitions, 128 MiB memory budget).
+BENCHMARK_CAPTURE(BM_Dedup, memory_shared, StoreKind::kMemoryShared)
+    ->ArgName("commit_every")
+    ->Arg(65536)
+    ->Unit(benchmark::kMillisecond)
+    ->UseRealTime();
 BENCHMARK_CAPTURE(BM_Dedup, memory, StoreKind::kMemory)
     ->ArgName("commit_every")
     ->Arg(65536)
