@@ -6,10 +6,8 @@ if(TARGET eventlake_kinesis)
   add_test(NAME kinesis_read
     COMMAND nice -n 19 bash ${PROJECT_SOURCE_DIR}/tests/awsbed/bed.sh run ${CMAKE_CURRENT_BINARY_DIR}/kinesis_read_bed
             -- ${PYTHON3} ${CMAKE_CURRENT_LIST_DIR}/kinesis_read_test.py)
-  # Records/s over 4 shards against kinesalite's own GetRecords ceiling, measured in the same run.
-  add_test(NAME kinesis_read_bench
-    COMMAND nice -n 19 bash ${PROJECT_SOURCE_DIR}/tests/awsbed/bed.sh run ${CMAKE_CURRENT_BINARY_DIR}/kinesis_bench_bed
-            -- ${PYTHON3} ${CMAKE_CURRENT_LIST_DIR}/kinesis_read_test.py --bench)
-  set_tests_properties(kinesis_read kinesis_read_bench PROPERTIES
+  # The throughput measurement (records/s over 4 shards against kinesalite's own GetRecords
+  # ceiling) is a benchmark, not a test: see src/sources/kinesis/README.md for the command.
+  set_tests_properties(kinesis_read PROPERTIES
     ENVIRONMENT "KINESIS_READ_TOOL=$<TARGET_FILE:kinesis_read_tool>" TIMEOUT 600 LABELS "awsbed")
 endif()
