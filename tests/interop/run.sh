@@ -13,29 +13,8 @@ here="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
 cd "$here"
 
 
-# node_modules is up to date when npm's hidden lockfile (written by npm ci/install) holds exactly
-# the packages of package-lock.json that apply to this platform, at the same version/integrity.
-deps_current() {
-  [[ -f node_modules/.package-lock.json ]] || return 1
-  node --input-type=module -e '
-    import fs from "node:fs";
-    const lock = JSON.parse(fs.readFileSync("package-lock.json", "utf8")).packages;
-    const have = JSON.parse(fs.readFileSync("node_modules/.package-lock.json", "utf8")).packages;
-    const glibc = Boolean(process.report?.getReport?.().header?.glibcVersionRuntime);
-    const libc = process.platform === "linux" ? (glibc ? "glibc" : "musl") : undefined;
-    const fits = (e) => (!e.os || e.os.includes(process.platform)) && (!e.cpu || e.cpu.includes(process.arch))
-      && (!e.libc || !libc || e.libc.includes(libc));
-    const same = (a, b) => a.version === b.version && a.integrity === b.integrity;
-    for (const [k, e] of Object.entries(lock)) {
-      if (k === "" || !k.startsWith("node_modules/")) continue;
-      const wanted = !e.optional || fits(e);
-      if (wanted && !(have[k] && same(have[k], e))) process.exit(1);
-      if (!wanted && have[k] && !same(have[k], e)) process.exit(1);
-      if (wanted && !fs.existsSync(k)) process.exit(1);
-    }
-    for (const k of Object.keys(have)) if (!lock[k]) process.exit(1);
-  '
-}
+# node_modules is up to date when it matches package-lock.json (scripts/npm-deps-current.mjs).
+deps_current() { node "$here/../../scripts/npm-deps-current.mjs"; }
 
 if ! deps_current; then
   echo "run.sh: installing test tools (npm ci)" >&2
