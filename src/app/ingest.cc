@@ -15,6 +15,7 @@
 #include "state/state_db.h"
 #include "store/local/fs_util.h"
 #include "store/local/local_store.h"
+#include "store/s3/s3_store.h"
 
 namespace eventlake {
 
@@ -32,8 +33,8 @@ std::string ReportFileName() {
 
 Status WriteReports(const IngestOptions& o, const RunReport& report) {
   const std::string json = report.ToJson();
-  Status s = MakeDirs(o.lake + "/_eventlake/reports");
-  if (s.ok()) s = WriteFileDurably(o.lake + "/_eventlake/reports/" + ReportFileName(), json);
+  Status s = MakeDirs(o.local_root + "/_eventlake/reports");
+  if (s.ok()) s = WriteFileDurably(o.local_root + "/_eventlake/reports/" + ReportFileName(), json);
   if (!o.report_path.empty()) {
     Status r = WriteFileDurably(o.report_path, json);
     if (s.ok()) s = r;
@@ -42,8 +43,18 @@ Status WriteReports(const IngestOptions& o, const RunReport& report) {
 }
 
 Status Run(const IngestOptions& o, RunReport& report, const int64_t start_us) {
-  EL_RETURN_IF_ERROR(MakeDirs(o.lake + "/_eventlake"));
-  auto lock = LakeLock::Acquire(o.lake);
+  std::unique_ptr<ObjectStore> lake;
+  if (o.s3) {
+    auto config = aws::LoadAwsConfig(aws::ProcessEnv());
+    if (!config.ok()) return config.status().Context("--lake " + o.lake);
+    auto where = s3::ParseS3Url(o.lake);
+    if (!where.ok()) return where.status();
+    lake = s3::MakeS3ObjectStore(*config, *where);
+  } else {
+    lake = MakeLocalObjectStore(o.lake);
+  }
+  EL_RETURN_IF_ERROR(MakeDirs(o.local_root + "/_eventlake"));
+  auto lock = LakeLock::Acquire(o.local_root);
   if (!lock.ok()) return lock.status();
   EL_RETURN_IF_ERROR(MakeDirs(o.state_dir));
   StateOptions so;
@@ -52,8 +63,7 @@ Status Run(const IngestOptions& o, RunReport& report, const int64_t start_us) {
   if (!state.ok()) return state.status();
   std::unique_ptr<DedupStore> store = o.dedup == "memory" ? MakeMemoryDedupStore(/*shared_table=*/true) : MakeRocksDbDedupStore(**state);
   Deduplicator dedup(*store, o.window_seconds, (*state)->watermark());
-  auto lake = MakeLocalObjectStore(o.lake);
-  Committer committer(o.lake, **state, *store, dedup, *lake);
+  Committer committer(o.local_root, **state, *store, dedup, *lake);
   auto recovered = committer.Recover();
   if (!recovered.ok()) return recovered.status().Context("recovering the lake");
   report.recovered_files = *recovered;

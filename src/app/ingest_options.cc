@@ -6,11 +6,18 @@
 #include <thread>
 
 #include "core/time_util.h"
+#include "store/s3/s3_location.h"
 
 namespace eventlake {
 
 void AddIngestOptions(CLI::App& sub, IngestOptions& o) {
-  sub.add_option("--lake", o.lake, "Lake directory (created if missing)")->required();
+  sub.add_option("--lake", o.lake,
+                 "Lake: a directory (created if missing), or s3://BUCKET/PREFIX (endpoint, region and "
+                 "credentials from AWS_* variables; AWS_ENDPOINT_URL_S3 for S3-compatible stores)")
+      ->required();
+  sub.add_option("--work-dir", o.work_dir,
+                 "With an s3:// lake: local directory for staged files, state, lock and run reports "
+                 "(default: ./eventlake-work/BUCKET/PREFIX); keep it across runs for exactly-once");
   sub.add_option("inputs", o.inputs, "NDJSON inputs, plain, gzip or zstd (detected by content); '-' or none: stdin");
   sub.add_option("--format", o.format, "Output format: json (JSON lines) | parquet")->capture_default_str();
   sub.add_option("--compression", o.compression,
@@ -146,7 +153,20 @@ Status ValidateIngestOptions(IngestOptions& o) {
   int stdin_count = 0;
   for (const auto& in : o.inputs) stdin_count += in == "-";
   if (stdin_count > 1) return Status::Error("standard input ('-') can be given only once");
-  if (o.state_dir.empty()) o.state_dir = o.lake + "/_eventlake/state";
+  o.s3 = o.lake.rfind("s3://", 0) == 0;
+  if (o.s3) {
+    auto where = s3::ParseS3Url(o.lake);
+    if (!where.ok()) return Bad("--lake", o.lake, where.status().message());
+    if (o.work_dir.empty()) {
+      o.work_dir = "eventlake-work/" + where->bucket;
+      if (!where->prefix.empty()) o.work_dir += "/" + where->prefix;
+    }
+    o.local_root = o.work_dir;
+  } else {
+    if (!o.work_dir.empty()) return Status::Error("--work-dir is for an s3:// lake; a local lake keeps its own");
+    o.local_root = o.lake;
+  }
+  if (o.state_dir.empty()) o.state_dir = o.local_root + "/_eventlake/state";
   return Status::Ok();
 }
 

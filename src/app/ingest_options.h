@@ -20,6 +20,7 @@ struct IngestOptions {
   std::string compression = "auto";
   std::string dedup = "rocksdb";
   std::string state_dir;
+  std::string work_dir;  // --lake s3://: local staging, state, lock and reports
   std::string dedup_window = "7d";
   std::string flush_size = "64MiB";
   uint64_t flush_count = 0;
@@ -48,6 +49,8 @@ struct IngestOptions {
   uint64_t read_bytes = 0;
   int64_t min_created = 0, max_created = 0;
   bool show_progress = false;
+  bool s3 = false;          // --lake is s3://bucket/prefix
+  std::string local_root;   // the local lake, or work_dir with s3: staging, state, lock, reports
 };
 
 void AddIngestOptions(CLI::App& sub, IngestOptions& o);
