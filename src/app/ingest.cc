@@ -44,12 +44,15 @@ Status WriteReports(const IngestOptions& o, const RunReport& report) {
 
 Status Run(const IngestOptions& o, RunReport& report, const int64_t start_us) {
   std::unique_ptr<ObjectStore> lake;
+  const s3::S3ObjectStore* s3_lake = nullptr;  // for its retry count
   if (o.s3) {
     auto config = aws::LoadAwsConfig(aws::ProcessEnv());
     if (!config.ok()) return config.status().Context("--lake " + o.lake);
     auto where = s3::ParseS3Url(o.lake);
     if (!where.ok()) return where.status();
-    lake = s3::MakeS3ObjectStore(*config, *where);
+    auto store = std::make_unique<s3::S3ObjectStore>(*config, *where);
+    s3_lake = store.get();
+    lake = std::move(store);
   } else {
     lake = MakeLocalObjectStore(o.lake);
   }
@@ -65,13 +68,16 @@ Status Run(const IngestOptions& o, RunReport& report, const int64_t start_us) {
   Deduplicator dedup(*store, o.window_seconds, (*state)->watermark());
   Committer committer(o.local_root, **state, *store, dedup, *lake);
   auto recovered = committer.Recover();
+  if (s3_lake != nullptr) report.http_retries = s3_lake->stats().retries;
   if (!recovered.ok()) return recovered.status().Context("recovering the lake");
   report.recovered_files = *recovered;
   if (*recovered > 0 && !o.quiet)
     std::fprintf(stderr, "eventlake: published %llu files committed by an interrupted run\n",
                  static_cast<unsigned long long>(*recovered));
   IngestPipeline pipeline(o, **state, dedup, committer, report, start_us);
-  return pipeline.Run();
+  Status ran = pipeline.Run();
+  if (s3_lake != nullptr) report.http_retries = s3_lake->stats().retries;
+  return ran;
 }
 
 }  // namespace

@@ -64,8 +64,8 @@ std::string RunReport::ToJson() const {
   hist("event_time_lag", lag_s, "s");
   hist("file_size", file_bytes, "bytes");
   j += fmt::format(",\"small_files\":{}", small_files);
-  j += fmt::format(",\"files_published\":{},\"epochs\":{},\"recovered_files\":{}", file_bytes.count(), epochs,
-                   recovered_files);
+  j += fmt::format(",\"files_published\":{},\"epochs\":{},\"recovered_files\":{},\"http_retries\":{}",
+                   file_bytes.count(), epochs, recovered_files, http_retries);
   j += fmt::format(",\"input_bytes\":{},\"resumed_bytes\":{}", input_bytes, resumed_bytes);
   j += fmt::format(",\"elapsed_s\":{:.3f},\"events_per_s\":{:.1f},\"mb_per_s\":{:.2f}", elapsed_s,
                    elapsed_s > 0 ? static_cast<double>(read) / elapsed_s : 0.0,

@@ -31,6 +31,7 @@ struct RunReport {
   uint64_t input_bytes = 0;
   uint64_t resumed_bytes = 0;  // skipped thanks to checkpoints
   uint64_t recovered_files = 0;
+  uint64_t http_retries = 0;  // object store requests retried (s3:// lakes: throttling, 5xx, network)
   uint64_t epochs = 0;
   uint64_t small_files = 0;  // published files under 1 MiB
   std::array<uint64_t, kReasonCount> invalid_by_reason{};

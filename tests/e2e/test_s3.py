@@ -120,6 +120,27 @@ class S3LakeTest(unittest.TestCase):
         self.ingest("crash", "--flush-count", "300")
         self.assert_lake_exact("crash")
 
+    def test_s3_faults_are_retried_and_counted(self):
+        # Through the fault proxy: the 3rd and 7th PUT answer 500, the 5th 503 SlowDown. Nothing
+        # lost or repeated, and the run report counts the three retries. (A dropped connection
+        # is not here: libcurl itself re-sends a request whose reused connection died, without
+        # telling, so the count would depend on connection reuse; aws_http_client_test covers
+        # network errors.)
+        put = {"method": "PUT", "path": f"^/{BUCKET}/faults/"}
+        rules = [{"match": put, "nth": 3, "preset": "s3-500"},
+                 {"match": put, "nth": 5, "preset": "s3-slowdown"},
+                 {"match": put, "nth": 7, "preset": "s3-500"}]
+        with awsbed.FaultProxy(self.env["AWS_ENDPOINT_URL_S3"], rules) as proxy:
+            env = dict(self.env, AWS_ENDPOINT_URL_S3=proxy.url)
+            report = os.path.join(self.tmp, "faults-report.json")
+            run(["ingest", "--lake", f"s3://{BUCKET}/faults", "--work-dir", os.path.join(self.tmp, "work-faults"),
+                 "--quiet", "--report", report, self.src], env=env)
+            injected = proxy.faults()
+        self.assert_lake_exact("faults")
+        with open(report) as f:
+            self.assertEqual(json.load(f)["http_retries"], 3)
+        self.assertEqual(injected["totals"]["injected"], 3, json.dumps(injected))
+
     def test_missing_bucket_is_a_clear_error(self):
         env = dict(self.env)
         p = run(["ingest", "--lake", "s3://no-such-bucket-here/x", "--work-dir", os.path.join(self.tmp, "w-missing"),
