@@ -4,16 +4,15 @@
 // without first ingesting 50M events.
 //
 //   eventlake_prefill_state LAKE N [SEED]
+#include <rocksdb/sst_file_writer.h>
+
+#include <algorithm>
 #include <cinttypes>
 #include <cstdio>
 #include <cstdlib>
 #include <filesystem>
 #include <random>
 #include <string>
-
-#include <rocksdb/sst_file_writer.h>
-
-#include <algorithm>
 
 #include "dedup/dedup_store.h"
 #include "state/state_db.h"

@@ -37,10 +37,8 @@ std::vector<std::unique_ptr<EpochJob>> EpochWorker::Submit(std::unique_ptr<Epoch
     // One epoch in flight at most: what the buffers held stays bounded by the budget
     // plus that epoch.
     cv_.wait(lock, [this] { return queued_.empty() && !busy_; });
-    memory_ += job->memory;
     queued_.push_back(std::move(job));
     while (!done_.empty()) {
-      memory_ -= done_.front()->memory;
       done.push_back(std::move(done_.front()));
       done_.pop_front();
     }
@@ -55,16 +53,10 @@ std::vector<std::unique_ptr<EpochJob>> EpochWorker::TakeDone(bool all) {
   std::unique_lock lock(mu_);
   if (all) cv_.wait(lock, [this] { return queued_.empty() && !busy_; });
   while (!done_.empty()) {
-    memory_ -= done_.front()->memory;
     done.push_back(std::move(done_.front()));
     done_.pop_front();
   }
   return done;
-}
-
-size_t EpochWorker::memory() const {
-  std::lock_guard lock(mu_);
-  return memory_;
 }
 
 void EpochWorker::Work() {

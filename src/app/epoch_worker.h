@@ -25,7 +25,6 @@ struct EpochJob {
   Status status = Status::Ok();
   int64_t commit_us = 0;       // monotonic, when the commit was durable
   int64_t commit_wall_us = 0;  // the same, wall clock
-  size_t memory = 0;           // of the buffers, counted against the memory budget
 };
 
 class EpochWorker {
@@ -41,8 +40,6 @@ class EpochWorker {
   std::vector<std::unique_ptr<EpochJob>> Submit(std::unique_ptr<EpochJob> job);
   // Finished epochs, in order; with `all`, waits until every submitted one is finished.
   std::vector<std::unique_ptr<EpochJob>> TakeDone(bool all);
-  // Memory of the buffers submitted and not yet taken back.
-  size_t memory() const;
 
  private:
   void Run(std::unique_ptr<EpochJob>& job);
@@ -57,7 +54,6 @@ class EpochWorker {
   bool busy_ = false;
   bool stop_ = false;
   bool failed_ = false;  // an epoch failed: later ones must not commit
-  size_t memory_ = 0;
   std::thread thread_;
 };
 

@@ -48,9 +48,7 @@ Status Run(const IngestOptions& o, RunReport& report, const int64_t start_us) {
   if (o.s3) {
     auto config = aws::LoadAwsConfig(aws::ProcessEnv());
     if (!config.ok()) return config.status().Context("--lake " + o.lake);
-    auto where = s3::ParseS3Url(o.lake);
-    if (!where.ok()) return where.status();
-    auto store = std::make_unique<s3::S3ObjectStore>(*config, *where);
+    auto store = std::make_unique<s3::S3ObjectStore>(*config, o.s3_location);
     s3_lake = store.get();
     lake = std::move(store);
   } else {
@@ -64,7 +62,8 @@ Status Run(const IngestOptions& o, RunReport& report, const int64_t start_us) {
   so.path = o.state_dir;
   auto state = StateDb::Open(so);
   if (!state.ok()) return state.status();
-  std::unique_ptr<DedupStore> store = o.dedup == "memory" ? MakeMemoryDedupStore(/*shared_table=*/true) : MakeRocksDbDedupStore(**state);
+  std::unique_ptr<DedupStore> store =
+      o.dedup == "memory" ? MakeMemoryDedupStore(/*shared_table=*/true) : MakeRocksDbDedupStore(**state);
   Deduplicator dedup(*store, o.window_seconds, (*state)->watermark());
   Committer committer(o.local_root, **state, *store, dedup, *lake);
   auto recovered = committer.Recover();

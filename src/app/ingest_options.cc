@@ -6,7 +6,6 @@
 #include <thread>
 
 #include "core/time_util.h"
-#include "store/s3/s3_location.h"
 
 namespace eventlake {
 
@@ -40,8 +39,9 @@ void AddIngestOptions(CLI::App& sub, IngestOptions& o) {
       ->capture_default_str();
   sub.add_option("--flush-age", o.flush_age, "Flush a partition's buffer this long after its first event (s|m|h)")
       ->capture_default_str();
-  sub.add_option("--memory-budget", o.memory_budget,
-                 "Memory for all partition buffers together, with their pending dedup claims; over it, the largest are flushed")
+  sub.add_option(
+         "--memory-budget", o.memory_budget,
+         "Memory for all partition buffers together, with their pending dedup claims; over it, the largest are flushed")
       ->capture_default_str();
   sub.add_option("--max-record-size", o.max_record_size, "Longer records are dead-lettered as record_too_large")
       ->capture_default_str();
@@ -85,7 +85,8 @@ Status ValidateIngestOptions(IngestOptions& o) {
     o.compression_kind = Compression::kSnappy;
   } else {
     return Bad("--compression", o.compression,
-               o.parquet ? "expected auto, none, gzip, zstd or snappy" : "expected auto, none, gzip or zstd (snappy is for parquet)");
+               o.parquet ? "expected auto, none, gzip, zstd or snappy"
+                         : "expected auto, none, gzip or zstd (snappy is for parquet)");
   }
   o.errors_compression = o.compression_kind == Compression::kSnappy ? Compression::kNone : o.compression_kind;
   auto row_group = ParseSize(o.row_group_size);
@@ -147,7 +148,8 @@ Status ValidateIngestOptions(IngestOptions& o) {
   else
     return Bad("--progress", o.progress, "expected auto, always or never");
   if (o.quiet) o.show_progress = false;
-  if (o.threads < 0 || o.threads > 256) return Bad("--threads", std::to_string(o.threads), "expected 0 (all cores) to 256");
+  if (o.threads < 0 || o.threads > 256)
+    return Bad("--threads", std::to_string(o.threads), "expected 0 (all cores) to 256");
   if (o.threads == 0) o.threads = std::max(1U, std::thread::hardware_concurrency());
   if (o.inputs.empty()) o.inputs.push_back("-");
   int stdin_count = 0;
@@ -157,6 +159,7 @@ Status ValidateIngestOptions(IngestOptions& o) {
   if (o.s3) {
     auto where = s3::ParseS3Url(o.lake);
     if (!where.ok()) return Bad("--lake", o.lake, where.status().message());
+    o.s3_location = *where;
     if (o.work_dir.empty()) {
       o.work_dir = "eventlake-work/" + where->bucket;
       if (!where->prefix.empty()) o.work_dir += "/" + where->prefix;

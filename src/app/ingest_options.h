@@ -9,6 +9,7 @@
 #include "core/status.h"
 #include "encode/encoder.h"
 #include "partition/buffers.h"
+#include "store/s3/s3_location.h"
 
 namespace eventlake {
 
@@ -49,8 +50,9 @@ struct IngestOptions {
   uint64_t read_bytes = 0;
   int64_t min_created = 0, max_created = 0;
   bool show_progress = false;
-  bool s3 = false;          // --lake is s3://bucket/prefix
-  std::string local_root;   // the local lake, or work_dir with s3: staging, state, lock, reports
+  bool s3 = false;  // --lake is s3://bucket/prefix
+  s3::S3Location s3_location;
+  std::string local_root;  // the local lake, or work_dir with s3: staging, state, lock, reports
 };
 
 void AddIngestOptions(CLI::App& sub, IngestOptions& o);

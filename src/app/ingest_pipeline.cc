@@ -31,14 +31,15 @@ IngestPipeline::IngestPipeline(const IngestOptions& options, StateDb& state, Ded
       committer_(committer),
       report_(report),
       start_us_(start_us),
-      buffers_(options.flush, [&options]() -> std::unique_ptr<Encoder> {
-        if (!options.parquet) return std::make_unique<JsonlEncoder>(options.compression_kind);
-        ParquetOptions p;
-        p.compression = options.compression_kind;
-        p.row_group_bytes = options.row_group_bytes;
-        p.page_bytes = options.page_bytes;
-        return MakeParquetEncoder(p);
-      }),
+      buffers_(options.flush,
+               [&options]() -> std::unique_ptr<Encoder> {
+                 if (!options.parquet) return std::make_unique<JsonlEncoder>(options.compression_kind);
+                 ParquetOptions p;
+                 p.compression = options.compression_kind;
+                 p.row_group_bytes = options.row_group_bytes;
+                 p.page_bytes = options.page_bytes;
+                 return MakeParquetEncoder(p);
+               }),
       epochs_(std::make_unique<EpochWorker>(committer, options.threads > 1)) {}
 
 Status IngestPipeline::Run() {
@@ -288,7 +289,6 @@ Status IngestPipeline::Flush(std::vector<std::unique_ptr<Buffer>> due, bool with
   }
 
   auto job = std::make_unique<EpochJob>();
-  for (const auto& b : due) job->memory += b->memory();
   job->buffers = std::move(due);
   job->checkpoints = std::move(checkpoints);
   job->watermark = safe_watermark;
