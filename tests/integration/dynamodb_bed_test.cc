@@ -14,14 +14,17 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <chrono>
 #include <cstdio>
 #include <cstdlib>
 #include <string>
+#include <thread>
 #include <vector>
 
 #include "dedup/dynamodb/dynamodb_claim_store.h"
 #include "store/aws/aws_config.h"
+#include "store/aws/dynamodb_table.h"
 #include "store/aws/http_client.h"
 
 #ifndef AWSBED_DIR
@@ -76,13 +79,35 @@ std::vector<ClaimOutcome> ClaimAll(DynamoDbClaimStore& store, const std::vector<
   return out;
 }
 
+// One DynamoDB request outside the store, for looking at (or seeding) items directly.
+aws::HttpResponse Raw(const aws::AwsConfig& config, std::string_view operation, std::string body) {
+  aws::HttpClient client(config);
+  return aws::CallDynamoDb(client, config, operation, std::move(body), milliseconds(30000));
+}
+
+// The claims history of a uuid as stored, sorted; empty when the item or attribute is missing.
+std::vector<std::string> StoredClaims(const aws::AwsConfig& config, const std::string& table, const std::string& uuid) {
+  const aws::HttpResponse r = Raw(config, "GetItem", HistoryGetBody(table, uuid));
+  EXPECT_TRUE(r.ok()) << aws::DescribeDynamoDbError(r);
+  std::vector<std::string> out;
+  simdjson::dom::parser parser;
+  simdjson::dom::array tokens;
+  if (parser.parse(r.body)["Item"]["claims"]["SS"].get(tokens)) return out;
+  for (simdjson::dom::element t : tokens) out.emplace_back(std::string_view(t));
+  std::sort(out.begin(), out.end());
+  return out;
+}
+
 TEST(DynamoDbBedTest, MissingTableIsAClearError) {
   const aws::AwsConfig config = BedConfig();
   DynamoDbClaimStoreOptions o = Options();
   o.create_table = false;
-  auto store = MakeDynamoDbClaimStore("dynamodb://" + TableName("missing"), config, o);
+  const std::string table = TableName("missing");
+  auto store = MakeDynamoDbClaimStore("dynamodb://" + table, config, o);
   ASSERT_FALSE(store.ok());
-  EXPECT_THAT(store.status().message(), HasSubstr("does not exist"));
+  EXPECT_THAT(store.status().message(),
+              HasSubstr("DynamoDB table '" + table + "' at " + config.dynamodb_endpoint +
+                        " does not exist: create it (hash key 'uuid' of type S) or pass --create-tables"));
 }
 
 TEST(DynamoDbBedTest, FirstWinsSameTokenWinsAgainOtherLoses) {
@@ -109,10 +134,79 @@ TEST(DynamoDbBedTest, ExpiredClaimIsTakenOver) {
   ASSERT_THAT(ClaimAll(*store, {{"e-2", "a/1", 1100, 1000}}), ::testing::ElementsAre(ClaimOutcome::kWon));
   // Live at the watermark (expires_at 1100 >= 1100): lost.
   EXPECT_THAT(ClaimAll(*store, {{"e-2", "b/1", 1200, 1100}}), ::testing::ElementsAre(ClaimOutcome::kLost));
-  // Expired (1100 < 1101): taken over; afterwards the old holder's copy loses.
+  // Expired (1100 < 1101): taken over; afterwards the old holder's replay still wins (its
+  // token is in the history), the one that lost before still loses.
   EXPECT_THAT(ClaimAll(*store, {{"e-2", "b/2", 1201, 1101}}), ::testing::ElementsAre(ClaimOutcome::kWonExpired));
-  EXPECT_THAT(ClaimAll(*store, {{"e-2", "a/1", 1100, 1000}}), ::testing::ElementsAre(ClaimOutcome::kLost));
+  EXPECT_THAT(ClaimAll(*store, {{"e-2", "a/1", 1100, 1000}}), ::testing::ElementsAre(ClaimOutcome::kWonOwnToken));
+  EXPECT_THAT(ClaimAll(*store, {{"e-2", "b/1", 1200, 1100}}), ::testing::ElementsAre(ClaimOutcome::kLost));
   EXPECT_THAT(ClaimAll(*store, {{"e-2", "b/2", 1201, 1101}}), ::testing::ElementsAre(ClaimOutcome::kWonOwnToken));
+}
+
+// The replay hazard (README): A wins, A's worker dies before A's epoch is published, a copy
+// from a shard whose watermark is past A's expiry takes the claim over; A's replay must
+// still win, or A is never written.
+TEST(DynamoDbBedTest, ReplayAfterATakeoverWinsFromHistory) {
+  const aws::AwsConfig config = BedConfig();
+  const std::string table = TableName("hazard");
+  auto store = Open(table, config);
+  ASSERT_NE(store, nullptr);
+  constexpr int64_t kWindow = 100;
+  const std::string ta = "shardId-000000000000/49590338271490256608559692538361571095921575989136588898";
+  const std::string tb = "shardId-000000000001/49590338271490256608559692538361571095921575989136588899";
+  const ClaimRequest a{"e-hazard", ta, 100 + kWindow, 100};
+  const ClaimRequest b{"e-hazard", tb, 250 + kWindow, 250};                        // watermark 250 > A's expiry 200
+  const ClaimRequest c{"e-hazard", "shardId-000000000002/7", 300 + kWindow, 300};  // inside B's claim (350)
+  EXPECT_THAT(ClaimAll(*store, {a}), ::testing::ElementsAre(ClaimOutcome::kWon));
+  EXPECT_THAT(ClaimAll(*store, {b}), ::testing::ElementsAre(ClaimOutcome::kWonExpired));
+  EXPECT_THAT(ClaimAll(*store, {a}), ::testing::ElementsAre(ClaimOutcome::kWonOwnToken));  // A replayed
+  EXPECT_EQ(store->stats().won_from_history, 1u);
+  EXPECT_THAT(ClaimAll(*store, {c}), ::testing::ElementsAre(ClaimOutcome::kLost));
+  EXPECT_THAT(ClaimAll(*store, {b}), ::testing::ElementsAre(ClaimOutcome::kWonOwnToken));  // B replayed
+  EXPECT_EQ(store->stats().won_from_history, 1u);  // B holds the claim: no history needed
+  EXPECT_EQ(store->stats().put_requests, 5u);      // every claim starts with one
+  EXPECT_EQ(store->stats().update_requests, 4u);   // all but A's first: the uuid existed
+  EXPECT_EQ(store->stats().get_requests, 2u);      // A's replay and C
+  EXPECT_THAT(StoredClaims(config, table, "e-hazard"), ::testing::ElementsAre(ta, tb));
+  // A's replay wrote nothing: B still holds the claim with its expiry.
+  const aws::HttpResponse item = Raw(
+      config, "GetItem", R"({"TableName":")" + table + R"(","Key":{"uuid":{"S":"e-hazard"}},"ConsistentRead":true})");
+  ASSERT_TRUE(item.ok()) << aws::DescribeDynamoDbError(item);
+  simdjson::dom::parser parser;
+  simdjson::dom::element doc = parser.parse(item.body);
+  EXPECT_EQ(std::string_view(doc["Item"]["token"]["S"]), tb);
+  EXPECT_EQ(std::string_view(doc["Item"]["expires_at"]["N"]), "350");
+  // The same in one batch, with the long-uuid key: decided in input order.
+  const std::string long_uuid(3000, 'h');
+  const std::vector<ClaimRequest> batch = {{long_uuid, ta, 200, 100},
+                                           {long_uuid, tb, 350, 250},
+                                           {long_uuid, ta, 200, 100},
+                                           {long_uuid, "shardId-000000000002/7", 400, 300},
+                                           {long_uuid, tb, 350, 250}};
+  EXPECT_THAT(ClaimAll(*store, batch),
+              ::testing::ElementsAre(ClaimOutcome::kWon, ClaimOutcome::kWonExpired, ClaimOutcome::kWonOwnToken,
+                                     ClaimOutcome::kLost, ClaimOutcome::kWonOwnToken));
+  EXPECT_THAT(StoredClaims(config, table, long_uuid), ::testing::ElementsAre(ta, tb));
+}
+
+// Items written by the first PutItem claim code (before claims were kept) have no history:
+// a live one of another record means lost (an item without claims, not a vanished one);
+// an expired one is taken over and its history starts.
+TEST(DynamoDbBedTest, ItemWithoutHistoryFromThePutItemCode) {
+  const aws::AwsConfig config = BedConfig();
+  const std::string table = TableName("legacy");
+  auto store = Open(table, config);
+  ASSERT_NE(store, nullptr);
+  const aws::HttpResponse put =
+      Raw(config, "PutItem",
+          R"({"TableName":")" + table +
+              R"(","Item":{"uuid":{"S":"e-old"},"token":{"S":"old/1"},"expires_at":{"N":"200"},"ttl":{"N":"9"}}})");
+  ASSERT_TRUE(put.ok()) << aws::DescribeDynamoDbError(put);
+  EXPECT_THAT(ClaimAll(*store, {{"e-old", "new/1", 300, 150}}), ::testing::ElementsAre(ClaimOutcome::kLost));
+  EXPECT_EQ(store->stats().put_again, 0u);
+  EXPECT_THAT(ClaimAll(*store, {{"e-old", "old/1", 200, 100}}), ::testing::ElementsAre(ClaimOutcome::kWonOwnToken));
+  EXPECT_THAT(StoredClaims(config, table, "e-old"), ::testing::ElementsAre("old/1"));  // ADD on a missing attribute
+  EXPECT_THAT(ClaimAll(*store, {{"e-old", "new/2", 400, 300}}), ::testing::ElementsAre(ClaimOutcome::kWonExpired));
+  EXPECT_THAT(StoredClaims(config, table, "e-old"), ::testing::ElementsAre("new/2", "old/1"));
 }
 
 struct Batch {
@@ -214,6 +308,100 @@ class FaultProxy {
   std::string url_;
 };
 
+// What each outcome costs, counted on the wire by the fault proxy (rules with "times": 0
+// count their matches and never act): a new uuid one PutItem; a replay of the holder and a
+// takeover PutItem + UpdateItem; a duplicate PutItem + UpdateItem + GetItem.
+TEST(DynamoDbBedTest, RequestsPerOutcome) {
+  const aws::AwsConfig direct = BedConfig();
+  FaultProxy proxy(direct.dynamodb_endpoint);
+  ASSERT_FALSE(proxy.url().empty()) << "fault proxy did not start";
+  aws::AwsConfig via_proxy = direct;
+  via_proxy.dynamodb_endpoint = proxy.url();
+  auto store = Open(TableName("cost"), via_proxy);
+  ASSERT_NE(store, nullptr);
+  const aws::HttpResponse set =
+      proxy.Control("POST", R"({"rules":[{"match":{"target":"PutItem"},"times":0,"preset":"dynamodb-500"},)"
+                            R"({"match":{"target":"UpdateItem"},"times":0,"preset":"dynamodb-500"},)"
+                            R"({"match":{"target":"GetItem"},"times":0,"preset":"dynamodb-500"}]})");
+  ASSERT_TRUE(set.ok()) << set.Describe() << " " << set.body;
+  // {PutItem, UpdateItem, GetItem} seen by the proxy since the last call.
+  std::vector<int64_t> seen(3, 0);
+  auto sent = [&] {
+    const aws::HttpResponse r = proxy.Control("GET");
+    simdjson::dom::parser parser;
+    simdjson::dom::array rules;
+    std::vector<int64_t> now(3, -1), delta(3, -1);
+    if (!parser.parse(r.body)["rules"].get(rules))
+      for (size_t i = 0; i < 3; ++i)
+        if (rules.at(i)["matched"].get(now[i])) now[i] = -1;
+    for (size_t i = 0; i < 3; ++i) delta[i] = now[i] - seen[i];
+    seen = now;
+    return delta;
+  };
+  using ::testing::ElementsAre;
+  EXPECT_THAT(ClaimAll(*store, {{"c-1", "a/1", 1100, 1000}}), ElementsAre(ClaimOutcome::kWon));
+  EXPECT_THAT(sent(), ElementsAre(1, 0, 0));  // new uuid: one PutItem
+  EXPECT_THAT(ClaimAll(*store, {{"c-1", "a/1", 1100, 1000}}), ElementsAre(ClaimOutcome::kWonOwnToken));
+  EXPECT_THAT(sent(), ElementsAre(1, 1, 0));  // replay of the holder
+  EXPECT_THAT(ClaimAll(*store, {{"c-1", "b/1", 1150, 1050}}), ElementsAre(ClaimOutcome::kLost));
+  EXPECT_THAT(sent(), ElementsAre(1, 1, 1));  // duplicate
+  EXPECT_THAT(ClaimAll(*store, {{"c-1", "b/2", 1300, 1200}}), ElementsAre(ClaimOutcome::kWonExpired));
+  EXPECT_THAT(sent(), ElementsAre(1, 1, 0));  // takeover
+  EXPECT_THAT(ClaimAll(*store, {{"c-1", "a/1", 1100, 1000}}), ElementsAre(ClaimOutcome::kWonOwnToken));
+  EXPECT_THAT(sent(), ElementsAre(1, 1, 1));  // replay after the takeover: from history
+  Batch fresh(200, "c-fresh-", "a/");
+  const std::vector<ClaimOutcome> won = ClaimAll(*store, fresh.requests);
+  EXPECT_EQ(std::count(won.begin(), won.end(), ClaimOutcome::kWon), 200);
+  EXPECT_THAT(sent(), ElementsAre(200, 0, 0));
+  EXPECT_EQ(store->stats().put_requests, 205u);
+  EXPECT_EQ(store->stats().update_requests, 4u);
+  EXPECT_EQ(store->stats().get_requests, 2u);
+  EXPECT_EQ(store->stats().retries, 0u);
+}
+
+// The item a PutItem met is deleted (as by TTL) before the UpdateItem: dynalite fails the
+// UpdateItem's condition on the missing item (it does not create one), the GetItem finds
+// nothing, and the claim starts over with a PutItem, which wins. The proxy holds the
+// UpdateItem back until the item is gone.
+TEST(DynamoDbBedTest, AnItemDeletedMidClaimIsClaimedAgain) {
+  const aws::AwsConfig direct = BedConfig();
+  FaultProxy proxy(direct.dynamodb_endpoint);
+  ASSERT_FALSE(proxy.url().empty()) << "fault proxy did not start";
+  aws::AwsConfig via_proxy = direct;
+  via_proxy.dynamodb_endpoint = proxy.url();
+  const std::string table = TableName("vanish");
+  auto store = Open(table, via_proxy);
+  ASSERT_NE(store, nullptr);
+  ASSERT_THAT(ClaimAll(*store, {{"e-gone", "old/1", 9000, 100}}), ::testing::ElementsAre(ClaimOutcome::kWon));
+  const aws::HttpResponse set =
+      proxy.Control("POST", R"({"rules":[{"match":{"target":"UpdateItem"},"times":1,"delay_request_ms":3000}]})");
+  ASSERT_TRUE(set.ok()) << set.Describe() << " " << set.body;
+  std::vector<ClaimOutcome> out(1);
+  Status claimed;
+  const std::vector<ClaimRequest> in = {{"e-gone", "new/1", 9100, 200}};  // old/1 is live: would lose
+  std::thread claimer([&] { claimed = store->Claim(in, out); });
+  // Once the UpdateItem is held at the proxy, delete the item behind the claim's back.
+  bool held = false;
+  for (int i = 0; i < 200 && !held; ++i) {
+    simdjson::dom::parser parser;
+    int64_t matched = 0;
+    held = !parser.parse(proxy.Control("GET").body)["rules"].at(0)["matched"].get(matched) && matched >= 1;
+    if (!held) std::this_thread::sleep_for(milliseconds(10));
+  }
+  const aws::HttpResponse del =
+      Raw(direct, "DeleteItem", R"({"TableName":")" + table + R"(","Key":{"uuid":{"S":"e-gone"}}})");
+  claimer.join();
+  ASSERT_TRUE(held) << "the UpdateItem never reached the proxy";
+  ASSERT_TRUE(del.ok()) << aws::DescribeDynamoDbError(del);
+  ASSERT_TRUE(claimed.ok()) << claimed.message();
+  EXPECT_EQ(out[0], ClaimOutcome::kWon);
+  EXPECT_EQ(store->stats().put_again, 1u);
+  EXPECT_EQ(store->stats().put_requests, 3u);  // the seed, the first try, the second
+  EXPECT_EQ(store->stats().update_requests, 1u);
+  EXPECT_EQ(store->stats().get_requests, 1u);
+  EXPECT_THAT(StoredClaims(direct, table, "e-gone"), ::testing::ElementsAre("new/1"));
+}
+
 TEST(DynamoDbBedTest, ThrottlingIsRetriedCountedAndChangesNoOutcome) {
   const aws::AwsConfig direct = BedConfig();
   FaultProxy proxy(direct.dynamodb_endpoint);
@@ -232,11 +420,14 @@ TEST(DynamoDbBedTest, ThrottlingIsRetriedCountedAndChangesNoOutcome) {
     if (i % 4 >= 2) seed.push_back({seed_live.uuids[i], seed_live.tokens[i], 9000, 50});  // live
   }
   ClaimAll(*store, seed);
-  // Then the batch under test, with throttling and 5xx injected on its PutItems.
+  // Then the batch under test (100 PutItems, 75 UpdateItems for the existing uuids, 50
+  // history GetItems for the live ones), with throttling on its PutItems, throttling and
+  // 5xx on its UpdateItems, and throttling on its GetItems.
   const aws::HttpResponse set = proxy.Control(
-      "POST", R"({"rules":[{"match":{"target":"PutItem"},"skip":3,"times":40,"preset":"dynamodb-throttle"},)"
-              R"({"match":{"target":"PutItem"},"skip":60,"times":5,"preset":"dynamodb-request-limit"},)"
-              R"({"match":{"target":"PutItem"},"skip":80,"times":5,"preset":"dynamodb-500"}]})");
+      "POST", R"({"rules":[{"match":{"target":"PutItem"},"skip":3,"times":35,"preset":"dynamodb-throttle"},)"
+              R"({"match":{"target":"UpdateItem"},"skip":20,"times":5,"preset":"dynamodb-request-limit"},)"
+              R"({"match":{"target":"UpdateItem"},"skip":50,"times":5,"preset":"dynamodb-500"},)"
+              R"({"match":{"target":"GetItem"},"skip":10,"times":10,"preset":"dynamodb-throttle"}]})");
   ASSERT_TRUE(set.ok()) << set.Describe() << " " << set.body;
   const int64_t injected_before = proxy.Injected();
   const uint64_t retries_before = store->stats().retries;
@@ -247,7 +438,7 @@ TEST(DynamoDbBedTest, ThrottlingIsRetriedCountedAndChangesNoOutcome) {
   const uint64_t retries = store->stats().retries - retries_before;
   std::printf("[ faults ] injected %lld error answers, client retries %llu\n", static_cast<long long>(injected),
               static_cast<unsigned long long>(retries));
-  EXPECT_EQ(injected, 50);
+  EXPECT_EQ(injected, 55);
   EXPECT_EQ(retries, static_cast<uint64_t>(injected));
   for (int i = 0; i < 100; ++i) {
     const ClaimOutcome want = i % 4 == 0   ? ClaimOutcome::kWon
@@ -290,12 +481,16 @@ TEST(DynamoDbBedTest, ClaimThroughput) {
   }
   const double seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
   const double client_cpu = cpu() - cpu0;
-  EXPECT_EQ(store->stats().won, static_cast<uint64_t>(n));
+  const DynamoDbClaimStats& st = store->stats();
+  EXPECT_EQ(st.won, static_cast<uint64_t>(n));
+  EXPECT_EQ(st.put_requests, static_cast<uint64_t>(n));  // fresh uuids: one PutItem each, nothing else
+  EXPECT_EQ(st.update_requests + st.get_requests, 0u);
   std::printf(
-      "[ bench ] %d claims (conditional PutItem), batches of %d, %zu in flight: %.2f s, %.0f claims/s, "
-      "client CPU %.0f%%, peak in flight %zu, retries %llu\n",
+      "[ bench ] %d claims (conditional PutItem first), batches of %d, %zu in flight: %.2f s, %.0f claims/s, "
+      "client CPU %.0f%%, peak in flight %zu, requests put/update/get %llu/%llu/%llu, retries %llu\n",
       n, kBatch, in_flight, seconds, n / seconds, 100 * client_cpu / seconds, store->http_stats().peak_in_flight,
-      static_cast<unsigned long long>(store->stats().retries));
+      static_cast<unsigned long long>(st.put_requests), static_cast<unsigned long long>(st.update_requests),
+      static_cast<unsigned long long>(st.get_requests), static_cast<unsigned long long>(st.retries));
 }
 
 }  // namespace

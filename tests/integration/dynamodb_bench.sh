@@ -1,8 +1,10 @@
 #!/usr/bin/env bash
-# Claims/s of the DynamoDB claim store against dynalite, next to dynalite's own
-# conditional-PutItem ceiling (tests/awsbed/ceilings.py, 32 in flight) measured in the
-# same bed before and after, plus the claims per dynalite CPU-second (on a shared
-# machine the emulator rarely gets a whole core; that column compares like with like).
+# Claims/s of the DynamoDB claim store against dynalite (fresh uuids: one conditional
+# PutItem per claim, no UpdateItem or GetItem, which the bench checks), next to dynalite's
+# own conditional-PutItem ceiling (tests/awsbed/ceilings.py, 32 in flight) measured in the
+# same bed before and after, plus the claims per dynalite CPU-second (on a shared machine
+# the emulator rarely gets a whole core; that column compares the emulator's work per
+# request, src/dedup/dynamodb/README.md).
 #   Usage: dynamodb_bench.sh BUILD_DIR [CLAIMS] [IN_FLIGHT]
 set -euo pipefail
 root="$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd -P)"

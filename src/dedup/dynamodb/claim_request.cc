@@ -3,6 +3,7 @@
 #include <simdjson.h>
 
 #include "core/json_write.h"
+#include "store/aws/dynamodb_table.h"
 #include "store/aws/payload_hash.h"
 
 namespace eventlake::dynamodb {
@@ -25,24 +26,13 @@ void NumberValue(std::string& out, int64_t n) {
   out += "\"}";
 }
 
-std::string TableOnly(std::string_view table) {
-  std::string out = "{";
-  Field(out, "TableName");
-  AppendJsonString(out, table);
-  out += '}';
-  return out;
-}
-
-// The "message"/"Message" of a JSON error body (DynamoDB spells it both ways).
-std::string ErrorMessage(std::string_view body) {
-  simdjson::dom::parser parser;
-  simdjson::dom::object obj;
-  if (parser.parse(body.data(), body.size()).get(obj)) return "";
-  for (const char* key : {"message", "Message"}) {
-    std::string_view m;
-    if (!obj.at_key(key).get(m)) return std::string(m);
-  }
-  return "";
+// A non-2xx answer that is not an outcome: a missing table named as such, else the AWS error.
+Status AnswerError(std::string_view what, const aws::HttpResponse& resp, std::string_view table) {
+  if (resp.error_code == "ResourceNotFoundException")
+    return Status::Error("DynamoDB table '" + std::string(table) + "' does not exist (" +
+                         aws::DescribeDynamoDbError(resp) + ")");
+  return Status::Error(std::string(what) + " on table '" + std::string(table) +
+                       "': " + aws::DescribeDynamoDbError(resp));
 }
 
 }  // namespace
@@ -77,15 +67,7 @@ Result<std::string> ParseDynamoDbLocation(std::string_view location) {
   if (location.substr(0, kScheme.size()) != kScheme)
     return Status::Error("dedup location '" + std::string(location) + "' must look like dynamodb://TABLE");
   const std::string_view table = location.substr(kScheme.size());
-  if (table.size() < 3 || table.size() > 255)
-    return Status::Error("DynamoDB table name '" + std::string(table) + "' must be 3 to 255 characters");
-  for (char c : table) {
-    const bool ok =
-        (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '_' || c == '-' || c == '.';
-    if (!ok)
-      return Status::Error("DynamoDB table name '" + std::string(table) +
-                           "' may only contain letters, digits, '_', '-' and '.'");
-  }
+  EL_RETURN_IF_ERROR(aws::CheckDynamoDbTableName(table));
   return std::string(table);
 }
 
@@ -96,7 +78,7 @@ std::string ClaimKey(std::string_view uuid) {
 
 std::string PutClaimBody(std::string_view table, const ClaimRequest& r, int64_t ttl_epoch_seconds) {
   std::string out;
-  out.reserve(320 + r.uuid.size() + 2 * r.token.size());
+  out.reserve(300 + r.uuid.size() + 2 * r.token.size());
   out += '{';
   Field(out, "TableName");
   AppendJsonString(out, table);
@@ -114,110 +96,136 @@ std::string PutClaimBody(std::string_view table, const ClaimRequest& r, int64_t 
   out += ',';
   Field(out, kTtlAttr);
   NumberValue(out, ttl_epoch_seconds);
-  out += "},";
+  out += ',';
+  Field(out, kClaimsAttr);
+  out += "{\"SS\":[";
+  AppendJsonString(out, r.token);
+  out += "]}},";
   Field(out, "ConditionExpression");
-  AppendJsonString(out, "attribute_not_exists(#u) OR #t = :t OR #e < :w");
+  AppendJsonString(out, "attribute_not_exists(#u)");
   out += ',';
   Field(out, "ExpressionAttributeNames");
   out += "{\"#u\":";
   AppendJsonString(out, kUuidAttr);
-  out += ",\"#t\":";
+  out += "}}";
+  return out;
+}
+
+std::string UpdateClaimBody(std::string_view table, const ClaimRequest& r, int64_t ttl_epoch_seconds) {
+  std::string out;
+  out.reserve(460 + r.uuid.size() + 3 * r.token.size());
+  out += '{';
+  Field(out, "TableName");
+  AppendJsonString(out, table);
+  out += ',';
+  Field(out, "Key");
+  out += '{';
+  Field(out, kUuidAttr);
+  StringValue(out, ClaimKey(r.uuid));
+  out += "},";
+  Field(out, "ConditionExpression");
+  AppendJsonString(out, "#t = :token OR #e < :wm");
+  out += ',';
+  Field(out, "UpdateExpression");
+  AppendJsonString(out, "SET #t = :token, #e = :exp, #ttl = :ttl ADD #h :tokens");
+  out += ',';
+  // DynamoDB rejects names and values that no expression uses: no #u here.
+  Field(out, "ExpressionAttributeNames");
+  out += "{\"#t\":";
   AppendJsonString(out, kTokenAttr);
   out += ",\"#e\":";
   AppendJsonString(out, kExpiresAttr);
+  out += ",\"#ttl\":";
+  AppendJsonString(out, kTtlAttr);
+  out += ",\"#h\":";
+  AppendJsonString(out, kClaimsAttr);
   out += "},";
   Field(out, "ExpressionAttributeValues");
-  out += "{\":t\":";
+  out += "{\":token\":";
   StringValue(out, r.token);
-  out += ",\":w\":";
+  out += ",\":wm\":";
   NumberValue(out, r.watermark);
-  out += "},";
+  out += ",\":exp\":";
+  NumberValue(out, r.expires_at);
+  out += ",\":ttl\":";
+  NumberValue(out, ttl_epoch_seconds);
+  out += ",\":tokens\":{\"SS\":[";
+  AppendJsonString(out, r.token);
+  out += "]}},";
   Field(out, "ReturnValues");
   AppendJsonString(out, "ALL_OLD");
   out += '}';
   return out;
 }
 
-std::string DescribeError(const aws::HttpResponse& resp) {
-  std::string out = resp.Describe();
-  if (resp.status != 0) {
-    const std::string message = ErrorMessage(resp.body);
-    if (!message.empty()) out += ": " + message;
-  }
-  if (resp.retries > 0) out += " (after " + std::to_string(resp.retries) + " retries)";
+std::string HistoryGetBody(std::string_view table, std::string_view uuid) {
+  std::string out;
+  out.reserve(160 + uuid.size());
+  out += '{';
+  Field(out, "TableName");
+  AppendJsonString(out, table);
+  out += ',';
+  Field(out, "Key");
+  out += '{';
+  Field(out, kUuidAttr);
+  StringValue(out, ClaimKey(uuid));
+  out += "},";
+  Field(out, "ConsistentRead");
+  out += "true,";
+  Field(out, "ProjectionExpression");
+  AppendJsonString(out, "#h");
+  out += ',';
+  Field(out, "ExpressionAttributeNames");
+  out += "{\"#h\":";
+  AppendJsonString(out, kClaimsAttr);
+  out += "}}";
   return out;
 }
 
-Result<ClaimOutcome> ParseClaimResponse(const aws::HttpResponse& resp, std::string_view own_token,
-                                        std::string_view table) {
+Result<bool> ParsePutResponse(const aws::HttpResponse& resp, std::string_view table) {
+  if (resp.ok()) return true;
+  if (resp.error_code == "ConditionalCheckFailedException") return false;
+  return AnswerError("claim PutItem", resp, table);
+}
+
+Result<ClaimOutcome> ParseUpdateResponse(const aws::HttpResponse& resp, std::string_view own_token,
+                                         std::string_view table) {
   if (!resp.ok()) {
     if (resp.error_code == "ConditionalCheckFailedException") return ClaimOutcome::kLost;
-    if (resp.error_code == "ResourceNotFoundException")
-      return Status::Error("DynamoDB table '" + std::string(table) + "' does not exist (" + DescribeError(resp) + ")");
-    return Status::Error("claim PutItem on table '" + std::string(table) + "': " + DescribeError(resp));
+    return AnswerError("claim UpdateItem", resp, table);
   }
   static thread_local simdjson::dom::parser parser;  // one per thread, reused (STYLE rule 10)
   simdjson::dom::object doc;
   if (parser.parse(resp.body.data(), resp.body.size()).get(doc))
-    return Status::Error("claim PutItem: answer is not a JSON object: " + resp.body.substr(0, 200));
+    return Status::Error("claim UpdateItem: answer is not a JSON object: " + resp.body.substr(0, 200));
+  // The condition needs an item (a token or an expiry to compare), so there always is an
+  // old one: an answer without is not DynamoDB's.
   simdjson::dom::object old;
-  if (doc.at_key("Attributes").get(old)) return ClaimOutcome::kWon;  // nothing was there
   std::string_view old_token;
-  if (old.at_key(kTokenAttr).at_key("S").get(old_token))
-    return Status::Error("claim PutItem: the replaced item has no string token: " + resp.body.substr(0, 200));
+  if (doc.at_key("Attributes").get(old) || old.at_key(kTokenAttr).at_key("S").get(old_token))
+    return Status::Error("claim UpdateItem: the replaced item has no string token: " + resp.body.substr(0, 200));
   return old_token == own_token ? ClaimOutcome::kWonOwnToken : ClaimOutcome::kWonExpired;
 }
 
-std::string DescribeTableBody(std::string_view table) { return TableOnly(table); }
-
-std::string CreateTableBody(std::string_view table) {
-  std::string out = "{";
-  Field(out, "TableName");
-  AppendJsonString(out, table);
-  out += ",\"AttributeDefinitions\":[{\"AttributeName\":";
-  AppendJsonString(out, kUuidAttr);
-  out += ",\"AttributeType\":\"S\"}],\"KeySchema\":[{\"AttributeName\":";
-  AppendJsonString(out, kUuidAttr);
-  out += ",\"KeyType\":\"HASH\"}],\"BillingMode\":\"PAY_PER_REQUEST\"}";
-  return out;
-}
-
-std::string UpdateTimeToLiveBody(std::string_view table) {
-  std::string out = "{";
-  Field(out, "TableName");
-  AppendJsonString(out, table);
-  out += ",\"TimeToLiveSpecification\":{\"AttributeName\":";
-  AppendJsonString(out, kTtlAttr);
-  out += ",\"Enabled\":true}}";
-  return out;
-}
-
-Result<TableDescription> ParseDescribeTable(std::string_view body) {
-  simdjson::dom::parser parser;
-  simdjson::dom::object table;
-  if (parser.parse(body.data(), body.size()).at_key("Table").get(table))
-    return Status::Error("DescribeTable: no Table in the answer: " + std::string(body.substr(0, 200)));
-  TableDescription d;
-  std::string_view s;
-  if (!table.at_key("TableStatus").get(s)) d.status = std::string(s);
-  simdjson::dom::array keys;
-  if (!table.at_key("KeySchema").get(keys)) {
-    for (simdjson::dom::element k : keys) {
-      std::string_view name, type;
-      if (k.at_key("AttributeName").get(name) || k.at_key("KeyType").get(type)) continue;
-      if (type == "HASH") d.hash_key = std::string(name);
-      if (type == "RANGE") d.has_range_key = true;
-    }
+Result<History> ParseHistoryResponse(const aws::HttpResponse& resp, std::string_view own_token,
+                                     std::string_view table) {
+  if (!resp.ok()) return AnswerError("claim history GetItem", resp, table);
+  static thread_local simdjson::dom::parser parser;
+  simdjson::dom::object doc;
+  if (parser.parse(resp.body.data(), resp.body.size()).get(doc))
+    return Status::Error("claim history GetItem: answer is not a JSON object: " + resp.body.substr(0, 200));
+  simdjson::dom::object item;
+  if (doc.at_key("Item").get(item)) return History::kNoItem;  // an item is "Item":{} even without claims
+  simdjson::dom::element claims;
+  if (item.at_key(kClaimsAttr).get(claims)) return History::kNotMine;  // no history kept yet
+  simdjson::dom::array tokens;
+  if (claims.at_key("SS").get(tokens))
+    return Status::Error("claim history GetItem: 'claims' is not a string set: " + resp.body.substr(0, 200));
+  for (simdjson::dom::element t : tokens) {
+    std::string_view token;
+    if (!t.get(token) && token == own_token) return History::kOwnToken;
   }
-  simdjson::dom::array defs;
-  if (!table.at_key("AttributeDefinitions").get(defs)) {
-    for (simdjson::dom::element a : defs) {
-      std::string_view name, type;
-      if (a.at_key("AttributeName").get(name) || a.at_key("AttributeType").get(type)) continue;
-      if (name == d.hash_key) d.hash_key_type = std::string(type);
-    }
-  }
-  return d;
+  return History::kNotMine;
 }
 
 }  // namespace eventlake::dynamodb

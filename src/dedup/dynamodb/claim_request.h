@@ -1,8 +1,9 @@
 #pragma once
-// The DynamoDB wire format of a claim, without any network: the conditional PutItem
-// body, the reading of its answer, and the control-plane bodies (CreateTable,
-// DescribeTable, UpdateTimeToLive). Kept apart from the store so unit tests check
-// exactly what is sent and how every answer is read.
+// The DynamoDB wire format of a claim, without any network: the conditional PutItem,
+// the conditional UpdateItem and the history GetItem bodies, the reading of their
+// answers. Kept apart from the store so unit tests check exactly what is sent and how
+// every answer is read. The control plane (DescribeTable, CreateTable, UpdateTimeToLive)
+// is store/aws/dynamodb_table's, shared with the Kinesis lease table.
 #include <cstdint>
 #include <string>
 #include <string_view>
@@ -13,12 +14,15 @@
 
 namespace eventlake::dynamodb {
 
-// Item attributes. "token" and "ttl" are DynamoDB reserved words: expressions name
-// them through ExpressionAttributeNames only.
+// Item attributes. "uuid", "token" and "ttl" are DynamoDB reserved words: expressions
+// name every attribute through ExpressionAttributeNames only.
 inline constexpr std::string_view kUuidAttr = "uuid";
-inline constexpr std::string_view kTokenAttr = "token";
+inline constexpr std::string_view kTokenAttr = "token";         // the current holder
 inline constexpr std::string_view kExpiresAttr = "expires_at";  // event-time seconds
 inline constexpr std::string_view kTtlAttr = "ttl";             // epoch seconds, for DynamoDB TTL
+// String set of every token that ever won this uuid: a replay whose token is in it won
+// the uuid in an earlier life, even if another record took the claim over since.
+inline constexpr std::string_view kClaimsAttr = "claims";
 // DynamoDB's limit for a partition key is 2048 bytes; longer uuids are claimed under
 // "sha256:<hex of the uuid>" (deterministic, so copies still meet).
 inline constexpr size_t kMaxKeyBytes = 1024;
@@ -35,8 +39,8 @@ struct ClaimRequest {
 enum class ClaimOutcome : uint8_t {
   kWon,          // the uuid was free
   kWonExpired,   // another record's claim had expired (expires_at < watermark): taken over
-  kWonOwnToken,  // already held by this same record: a replay after a crash; write it again
-  kLost,         // held by another record and live: a duplicate
+  kWonOwnToken,  // held by this same record now or earlier (claims history): a replay; write it again
+  kLost,         // held by another record and live, and this record never won it: a duplicate
 };
 inline bool Won(ClaimOutcome o) { return o != ClaimOutcome::kLost; }
 std::string_view OutcomeName(ClaimOutcome o);
@@ -54,28 +58,36 @@ Result<std::string> ParseDynamoDbLocation(std::string_view location);
 // The hash key stored for a uuid (the uuid itself, or sha256:<hex> when too long).
 std::string ClaimKey(std::string_view uuid);
 
-// PutItem: absent, OR same token, OR expired -> write {uuid, token, expires_at, ttl}.
-// ReturnValues ALL_OLD tells a fresh claim from a replay and from a takeover.
+// Step 1, PutItem of the whole claim {uuid, token, expires_at, ttl, claims: {token}} if
+// attribute_not_exists(uuid): the common case, a uuid never seen, in one cheap write.
 std::string PutClaimBody(std::string_view table, const ClaimRequest& r, int64_t ttl_epoch_seconds);
 
-// Reads the final answer to PutClaimBody's request (after the client's retries).
-// ConditionalCheckFailedException is an answer (kLost); anything else non-2xx is an error.
-Result<ClaimOutcome> ParseClaimResponse(const aws::HttpResponse& resp, std::string_view own_token,
-                                        std::string_view table);
+// Reads PutClaimBody's final answer (after the client's retries): true when the claim was
+// written (kWon), false when the condition failed (the item exists: go on with the
+// UpdateItem); anything else non-2xx is an error.
+Result<bool> ParsePutResponse(const aws::HttpResponse& resp, std::string_view table);
 
-std::string DescribeTableBody(std::string_view table);
-std::string CreateTableBody(std::string_view table);  // hash key uuid (S), PAY_PER_REQUEST
-std::string UpdateTimeToLiveBody(std::string_view table);
+// Step 2, after a failed PutItem: UpdateItem if same token OR expired -> SET token,
+// expires_at, ttl and ADD the token to the claims set. ReturnValues ALL_OLD tells a replay
+// from a takeover. A missing item (deleted since the PutItem) fails the condition.
+std::string UpdateClaimBody(std::string_view table, const ClaimRequest& r, int64_t ttl_epoch_seconds);
 
-struct TableDescription {
-  std::string status;  // CREATING, ACTIVE, UPDATING, DELETING, ...
-  std::string hash_key;
-  std::string hash_key_type;  // "S"
-  bool has_range_key = false;
+// Reads UpdateClaimBody's final answer: kWonOwnToken or kWonExpired from the old token.
+// ConditionalCheckFailedException is kLost, final only once the history says so
+// (HistoryGetBody); anything else non-2xx is an error.
+Result<ClaimOutcome> ParseUpdateResponse(const aws::HttpResponse& resp, std::string_view own_token,
+                                         std::string_view table);
+
+// Step 3, after a failed UpdateItem: GetItem of the claims set only, strongly consistent.
+std::string HistoryGetBody(std::string_view table, std::string_view uuid);
+
+enum class History : uint8_t {
+  kNoItem,    // the item is gone (deleted since the UpdateItem): claim it again with a PutItem
+  kNotMine,   // the item exists and own_token is not in its claims (or it has none): lost
+  kOwnToken,  // own_token won the uuid before: won again (a replay)
 };
-Result<TableDescription> ParseDescribeTable(std::string_view body);
-
-// "HTTP 400 ValidationException: <message from the body>" for error messages.
-std::string DescribeError(const aws::HttpResponse& resp);
+// Reads HistoryGetBody's answer. An item without claims (written before claims were kept)
+// is an empty history.
+Result<History> ParseHistoryResponse(const aws::HttpResponse& resp, std::string_view own_token, std::string_view table);
 
 }  // namespace eventlake::dynamodb

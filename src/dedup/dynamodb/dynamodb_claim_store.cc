@@ -4,6 +4,7 @@
 #include <unordered_map>
 #include <utility>
 
+#include "store/aws/dynamodb_table.h"
 #include "store/aws/json_request.h"
 
 namespace eventlake::dynamodb {
@@ -22,6 +23,7 @@ struct DynamoDbClaimStore::Batch {
   std::span<const ClaimRequest> in;
   std::span<ClaimOutcome> out;
   std::vector<size_t> next_same;  // the next request for the same uuid, or kNone
+  std::vector<bool> put_again;    // sent back to the PutItem once already (its item vanished)
   int64_t now = 0;
   Status error;
 };
@@ -39,59 +41,22 @@ DynamoDbClaimStore::DynamoDbClaimStore(const aws::AwsConfig& config, std::unique
   owned_client_ = std::move(client);
 }
 
-aws::HttpResponse DynamoDbClaimStore::Call(std::string_view operation, std::string body) {
-  aws::HttpRequest req = aws::MakeJsonRequest(config_, aws::Service::kDynamoDb, operation, std::move(body));
-  req.timeout = options_.request_timeout;
-  std::vector<aws::HttpRequest> one;
-  one.push_back(std::move(req));
-  aws::HttpResponse resp = std::move(client_.Run(std::move(one)).front());
-  stats_.retries += static_cast<uint64_t>(resp.retries);
-  return resp;
-}
-
 Status DynamoDbClaimStore::EnsureTable() {
-  const std::string& table = options_.table;
-  const std::string where = "DynamoDB table '" + table + "' at " + config_.dynamodb_endpoint;
-  const int64_t max_polls =
-      std::max<int64_t>(1, options_.table_wait.count() / std::max<int64_t>(1, options_.poll_interval.count()));
-  bool created = false;
-  for (int64_t poll = 0;; ++poll) {
-    const aws::HttpResponse resp = Call("DescribeTable", DescribeTableBody(table));
-    if (resp.ok()) {
-      Result<TableDescription> d = ParseDescribeTable(resp.body);
-      if (!d.ok()) return d.status().Context(where);
-      if (d->hash_key != kUuidAttr || d->hash_key_type != "S" || d->has_range_key)
-        return Status::Error(where + " has hash key '" + d->hash_key + "' (" + d->hash_key_type + ")" +
-                             (d->has_range_key ? " and a range key" : "") +
-                             "; a claim table needs hash key 'uuid' of type S and no range key");
-      if (d->status == "ACTIVE") break;
-      if (d->status == "DELETING") return Status::Error(where + " is being deleted");
-    } else if (resp.error_code == "ResourceNotFoundException") {
-      if (!created) {
-        if (!options_.create_table)
-          return Status::Error(where + " does not exist: create it (hash key 'uuid', type S) or enable table creation");
-        const aws::HttpResponse c = Call("CreateTable", CreateTableBody(table));
-        // Another worker creating it at the same time is fine: wait for it like ours.
-        if (!c.ok() && c.error_code != "ResourceInUseException")
-          return Status::Error("creating " + where + ": " + DescribeError(c));
-        created = true;
-        continue;
-      }
-      // Just created: DescribeTable may not see it yet (eventual consistency); poll on.
-    } else {
-      return Status::Error("DescribeTable on " + where + ": " + DescribeError(resp));
-    }
-    if (poll >= max_polls)
-      return Status::Error(where + " is not ACTIVE after " + std::to_string(options_.table_wait.count()) + " ms");
-    options_.sleep(options_.poll_interval);
-  }
-  if (created) {
-    const aws::HttpResponse ttl = Call("UpdateTimeToLive", UpdateTimeToLiveBody(table));
-    if (!ttl.ok())
-      ttl_warning_ = "could not enable TTL on attribute '" + std::string(kTtlAttr) + "' of " + where + " (" +
-                     DescribeError(ttl) + "): expired claims stay in the table (the claim condition ignores them)";
-  }
-  return Status::Ok();
+  aws::DynamoDbTableSpec spec;
+  spec.table = options_.table;
+  spec.hash_key = std::string(kUuidAttr);  // of type S (the spec's default)
+  spec.create = options_.create_table;
+  spec.request_timeout = options_.request_timeout;
+  spec.poll_interval = options_.poll_interval;
+  spec.table_wait = options_.table_wait;
+  spec.sleep = options_.sleep;
+  spec.enable_ttl_attribute = std::string(kTtlAttr);
+  aws::DynamoDbTableOutcome outcome;
+  const Status s = aws::EnsureDynamoDbTable(client_, config_, spec, &outcome);
+  stats_.retries += outcome.retries;
+  if (!outcome.ttl_warning.empty())
+    ttl_warning_ = outcome.ttl_warning + ": expired claims stay in the table (the claim condition ignores them)";
+  return s;
 }
 
 Status DynamoDbClaimStore::Claim(std::span<const ClaimRequest> in, std::span<ClaimOutcome> out) {
@@ -101,6 +66,7 @@ Status DynamoDbClaimStore::Claim(std::span<const ClaimRequest> in, std::span<Cla
   batch.out = out;
   batch.now = options_.wall_clock();
   batch.next_same.assign(in.size(), kNone);
+  batch.put_again.assign(in.size(), false);
   std::vector<size_t> first;
   first.reserve(in.size());
   {
@@ -120,63 +86,121 @@ Status DynamoDbClaimStore::Claim(std::span<const ClaimRequest> in, std::span<Cla
       }
     }
   }
-  for (size_t i : first) Send(batch, i);
+  for (size_t i : first) SendPut(batch, i);
   client_.Drain();
   return batch.error;
 }
 
-void DynamoDbClaimStore::Send(Batch& batch, size_t i) {
-  const ClaimRequest& r = batch.in[i];
-  const int64_t ttl = std::max(r.expires_at, batch.now) + options_.ttl_seconds;
-  aws::HttpRequest req =
-      aws::MakeJsonRequest(config_, aws::Service::kDynamoDb, "PutItem", PutClaimBody(options_.table, r, ttl));
+void DynamoDbClaimStore::Submit(std::string_view operation, std::string body, aws::HttpClient::Callback done) {
+  aws::HttpRequest req = aws::MakeJsonRequest(config_, aws::Service::kDynamoDb, operation, std::move(body));
   req.timeout = options_.request_timeout;
-  client_.Submit(std::move(req), [this, &batch, i](const aws::HttpResponse& resp) { Answered(batch, i, resp); });
+  client_.Submit(std::move(req), std::move(done));
 }
 
-void DynamoDbClaimStore::Answered(Batch& batch, size_t i, const aws::HttpResponse& resp) {
+int64_t DynamoDbClaimStore::Ttl(const Batch& batch, size_t i) const {
+  return std::max(batch.in[i].expires_at, batch.now) + options_.ttl_seconds;
+}
+
+void DynamoDbClaimStore::SendPut(Batch& batch, size_t i) {
+  Submit("PutItem", PutClaimBody(options_.table, batch.in[i], Ttl(batch, i)),
+         [this, &batch, i](const aws::HttpResponse& resp) { PutAnswered(batch, i, resp); });
+}
+
+void DynamoDbClaimStore::PutAnswered(Batch& batch, size_t i, const aws::HttpResponse& resp) {
   ++stats_.put_requests;
   stats_.retries += static_cast<uint64_t>(resp.retries);
   if (!batch.error.ok()) return;  // the batch failed already: keep the first error
-  Result<ClaimOutcome> outcome = ParseClaimResponse(resp, batch.in[i].token, options_.table);
+  Result<bool> written = ParsePutResponse(resp, options_.table);
+  if (!written.ok()) {
+    batch.error = written.status();
+    return;
+  }
+  if (*written) return Decided(batch, i, ClaimOutcome::kWon);
+  SendUpdate(batch, i);  // the uuid exists: a replay, a takeover or a duplicate
+}
+
+void DynamoDbClaimStore::SendUpdate(Batch& batch, size_t i) {
+  Submit("UpdateItem", UpdateClaimBody(options_.table, batch.in[i], Ttl(batch, i)),
+         [this, &batch, i](const aws::HttpResponse& resp) { UpdateAnswered(batch, i, resp); });
+}
+
+void DynamoDbClaimStore::UpdateAnswered(Batch& batch, size_t i, const aws::HttpResponse& resp) {
+  ++stats_.update_requests;
+  stats_.retries += static_cast<uint64_t>(resp.retries);
+  if (!batch.error.ok()) return;
+  Result<ClaimOutcome> outcome = ParseUpdateResponse(resp, batch.in[i].token, options_.table);
   if (!outcome.ok()) {
     batch.error = outcome.status();
     return;
   }
-  auto count = [this](ClaimOutcome o) {
-    ++stats_.claims;
-    switch (o) {
-      case ClaimOutcome::kWon:
-        ++stats_.won;
-        break;
-      case ClaimOutcome::kWonExpired:
-        ++stats_.won_expired;
-        break;
-      case ClaimOutcome::kWonOwnToken:
-        ++stats_.won_own_token;
-        break;
-      case ClaimOutcome::kLost:
-        ++stats_.lost;
-        break;
-    }
-  };
-  batch.out[i] = *outcome;
-  count(*outcome);
-  // Later requests for the same uuid, in input order: answer what this answer implies,
-  // send the first one it does not (its callback continues the chain).
-  const size_t holder = Won(*outcome) ? i : kNone;  // the item now holds in[holder]'s claim
+  if (*outcome != ClaimOutcome::kLost) return Decided(batch, i, *outcome);
+  // The condition failed: lost, unless this record won the uuid in an earlier life.
+  SendGet(batch, i);
+}
+
+void DynamoDbClaimStore::SendGet(Batch& batch, size_t i) {
+  Submit("GetItem", HistoryGetBody(options_.table, batch.in[i].uuid),
+         [this, &batch, i](const aws::HttpResponse& resp) { HistoryAnswered(batch, i, resp); });
+}
+
+void DynamoDbClaimStore::HistoryAnswered(Batch& batch, size_t i, const aws::HttpResponse& resp) {
+  ++stats_.get_requests;
+  stats_.retries += static_cast<uint64_t>(resp.retries);
+  if (!batch.error.ok()) return;
+  Result<History> history = ParseHistoryResponse(resp, batch.in[i].token, options_.table);
+  if (!history.ok()) {
+    batch.error = history.status();
+    return;
+  }
+  switch (*history) {
+    case History::kOwnToken:
+      ++stats_.won_from_history;
+      return Decided(batch, i, ClaimOutcome::kWonOwnToken);
+    case History::kNotMine:
+      return Decided(batch, i, ClaimOutcome::kLost);
+    case History::kNoItem:
+      break;
+  }
+  // The item the PutItem met is gone (TTL deletion in between): the uuid is free, so the
+  // claim starts over, once. Gone a second time means something else deletes claims.
+  if (batch.put_again[i]) {
+    batch.error = Status::Error("claim of uuid '" + ClaimKey(batch.in[i].uuid) + "' on table '" + options_.table +
+                                "': its item vanished twice while claiming (deleted by something other than TTL?)");
+    return;
+  }
+  batch.put_again[i] = true;
+  ++stats_.put_again;
+  SendPut(batch, i);
+}
+
+void DynamoDbClaimStore::Count(ClaimOutcome outcome) {
+  ++stats_.claims;
+  switch (outcome) {
+    case ClaimOutcome::kWon:
+      ++stats_.won;
+      break;
+    case ClaimOutcome::kWonExpired:
+      ++stats_.won_expired;
+      break;
+    case ClaimOutcome::kWonOwnToken:
+      ++stats_.won_own_token;
+      break;
+    case ClaimOutcome::kLost:
+      ++stats_.lost;
+      break;
+  }
+}
+
+void DynamoDbClaimStore::Decided(Batch& batch, size_t i, ClaimOutcome outcome) {
+  batch.out[i] = outcome;
+  Count(outcome);
+  // Later requests for the same uuid, in input order: a repeat of a token that won wins
+  // again (nothing to write); the first other one is sent, and its answer goes on.
   for (size_t j = batch.next_same[i]; j != kNone; j = batch.next_same[j]) {
-    if (holder == kNone) return Send(batch, j);
-    const ClaimRequest& h = batch.in[holder];
-    if (batch.in[j].token == h.token) {
-      batch.out[j] = ClaimOutcome::kWonOwnToken;
-    } else if (h.expires_at >= batch.in[j].watermark) {
-      batch.out[j] = ClaimOutcome::kLost;
-    } else {
-      return Send(batch, j);  // the claim made here has expired at j's watermark: j may take it over
-    }
+    if (!Won(outcome) || batch.in[j].token != batch.in[i].token) return SendPut(batch, j);
+    batch.out[j] = ClaimOutcome::kWonOwnToken;
     ++stats_.decided_in_batch;
-    count(batch.out[j]);
+    Count(ClaimOutcome::kWonOwnToken);
   }
 }
 

@@ -1,20 +1,27 @@
 #pragma once
 // Distributed dedup claims in DynamoDB (DESIGN.md, "Distributed workers"): the claim
-// itself decides. One conditional PutItem per uuid succeeds when the uuid is absent,
-// already held by this same record (its token), or held by a claim that has expired
-// (expires_at < the caller's watermark); otherwise the record is a duplicate.
+// itself decides, in up to three requests per claim, each sent from the previous one's
+// callback:
+//   1. PutItem of the claim if the uuid is absent (the common case: one cheap write) -> kWon;
+//   2. if it exists: UpdateItem if it is held by this same record (its token) or by a claim
+//      that has expired (expires_at < the caller's watermark), adding the token to the uuid's
+//      history (the claims set) -> kWonOwnToken / kWonExpired;
+//   3. if that fails too: a consistent GetItem of the history. A record that won the uuid in
+//      an earlier life wins it again (a replay after a crash, even if another record took the
+//      expired claim over since); otherwise it is a duplicate. An item gone by then (TTL
+//      deletion between the requests) sends the claim back to step 1, once per claim.
 //
 // A batch of claims goes out pipelined through one HttpClient (Submit + Drain, up to
-// its in-flight limit), never one blocking round trip per event. A failed condition is
-// an answer (kLost) and never retried; throttling, 5xx and network errors are retried
-// by the client and counted in stats().
+// its in-flight limit), never one blocking round trip per event. A failed condition is an
+// answer and never retried; throttling, 5xx and network errors are retried by the client
+// and counted.
 //
 // Several requests for one uuid inside a batch are resolved as if they were sent one
-// after the other in input order: the first goes out, and each later one is answered
-// from the previous answer when that answer implies it (same token: won again; the
-// previous one won and its claim is live at this record's watermark: lost), else it is
-// sent once the previous one has been answered. So a replay of the same batch gets the
-// same outcomes, whatever order the network answers in.
+// after the other in input order: the first goes out, and each later one waits for the
+// previous one's final answer (GetItem included). The only one answered without a
+// request is a repeat of the token that was just answered and won (won again); with a
+// history, "the previous one holds a live claim" no longer implies "this one lost". So a
+// replay of the same batch gets the same outcomes, whatever order the network answers in.
 #include <chrono>
 #include <cstdint>
 #include <functional>
@@ -55,11 +62,15 @@ struct DynamoDbClaimStats {
   uint64_t claims = 0;  // requests answered by Claim()
   uint64_t won = 0;
   uint64_t won_expired = 0;
-  uint64_t won_own_token = 0;     // includes same-token repeats inside one batch
-  uint64_t lost = 0;              // includes the ones below
-  uint64_t decided_in_batch = 0;  // answered from an earlier request for the uuid in the same batch
-  uint64_t put_requests = 0;      // PutItem requests answered (retries not counted)
-  uint64_t retries = 0;           // PutItem and control-plane retries (throttling, 5xx, network)
+  uint64_t won_own_token = 0;     // includes the two below
+  uint64_t won_from_history = 0;  // condition failed, but the token is in the claims history
+  uint64_t lost = 0;
+  uint64_t decided_in_batch = 0;  // same token as the request for the uuid just answered (and won)
+  uint64_t put_requests = 0;      // PutItem requests answered (retries not counted): one per claim sent
+  uint64_t update_requests = 0;   // UpdateItems answered: one per PutItem whose uuid existed
+  uint64_t get_requests = 0;      // history GetItems answered: one per failed UpdateItem condition
+  uint64_t put_again = 0;         // the GetItem found no item (deleted meanwhile): PutItem sent again
+  uint64_t retries = 0;           // UpdateItem, GetItem and control-plane retries (throttling, 5xx, network)
 };
 
 class DynamoDbClaimStore {
@@ -70,9 +81,10 @@ class DynamoDbClaimStore {
   DynamoDbClaimStore(const aws::AwsConfig& config, std::unique_ptr<aws::HttpClient> client,
                      DynamoDbClaimStoreOptions options);
 
-  // Checks the table (hash key "uuid" of type S, no range key), creating it when missing
-  // and create_table is set, and waits until it is ACTIVE. A missing table without
-  // create_table is a clear error.
+  // aws::EnsureDynamoDbTable: checks the table (hash key "uuid" of type S, no range key),
+  // creating it (and enabling TTL on "ttl") when missing and create_table is set, and
+  // waits until it is ACTIVE. A missing table without create_table is a clear error
+  // naming the table, the endpoint and --create-tables.
   Status EnsureTable();
 
   // out[i] = the outcome for in[i]; out.size() >= in.size(). On an error (table gone,
@@ -87,9 +99,16 @@ class DynamoDbClaimStore {
 
  private:
   struct Batch;
-  aws::HttpResponse Call(std::string_view operation, std::string body);
-  void Send(Batch& batch, size_t i);
-  void Answered(Batch& batch, size_t i, const aws::HttpResponse& resp);
+  void Submit(std::string_view operation, std::string body, aws::HttpClient::Callback done);
+  int64_t Ttl(const Batch& batch, size_t i) const;
+  void SendPut(Batch& batch, size_t i);
+  void PutAnswered(Batch& batch, size_t i, const aws::HttpResponse& resp);
+  void SendUpdate(Batch& batch, size_t i);
+  void UpdateAnswered(Batch& batch, size_t i, const aws::HttpResponse& resp);
+  void SendGet(Batch& batch, size_t i);
+  void HistoryAnswered(Batch& batch, size_t i, const aws::HttpResponse& resp);
+  void Decided(Batch& batch, size_t i, ClaimOutcome outcome);
+  void Count(ClaimOutcome outcome);
 
   aws::AwsConfig config_;
   std::unique_ptr<aws::HttpClient> owned_client_;
