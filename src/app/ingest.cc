@@ -8,6 +8,7 @@
 
 #include "app/ingest_pipeline.h"
 #include "app/lake_lock.h"
+#include "app/stream_worker.h"
 #include "commit/committer.h"
 #include "core/time_util.h"
 #include "dedup/memory/memory_dedup_store.h"
@@ -46,9 +47,11 @@ Status Run(const IngestOptions& o, RunReport& report, const int64_t start_us) {
   std::unique_ptr<ObjectStore> lake;
   const s3::S3ObjectStore* s3_lake = nullptr;  // for its retry count
   if (o.s3) {
-    auto config = aws::LoadAwsConfig(aws::ProcessEnv());
+    auto config = aws::LoadAwsConfig(aws::ProcessEnv(), o.aws);
     if (!config.ok()) return config.status().Context("--lake " + o.lake);
-    auto store = std::make_unique<s3::S3ObjectStore>(*config, o.s3_location);
+    s3::S3StoreOptions so;
+    so.timeout = std::chrono::milliseconds(o.request_timeout_ms);
+    auto store = std::make_unique<s3::S3ObjectStore>(*config, o.s3_location, so);
     s3_lake = store.get();
     lake = std::move(store);
   } else {
@@ -84,8 +87,8 @@ Status Run(const IngestOptions& o, RunReport& report, const int64_t start_us) {
 int RunIngest(const IngestOptions& o, RunReport& report) {
   const int64_t start = MonoMicros();
   report.lake = o.lake;
-  report.inputs = o.inputs;
-  Status s = Run(o, report, start);
+  report.inputs = o.stream ? std::vector<std::string>{o.source} : o.inputs;
+  Status s = o.stream ? RunStreamWorker(o, report) : Run(o, report, start);
   report.elapsed_s = static_cast<double>(MonoMicros() - start) / 1e6;
   if (!s.ok()) {
     report.ok = false;

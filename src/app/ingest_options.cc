@@ -2,10 +2,17 @@
 
 #include <unistd.h>
 
+#include <CLI/CLI.hpp>
 #include <algorithm>
+#include <cctype>
+#include <cstdio>
+#include <cstdlib>
 #include <thread>
 
 #include "core/time_util.h"
+#include "dedup/dynamodb/claim_request.h"
+#include "encode/jsonl/jsonl_encoder.h"
+#include "encode/parquet/parquet_encoder.h"
 
 namespace eventlake {
 
@@ -62,16 +69,148 @@ void AddIngestOptions(CLI::App& sub, IngestOptions& o) {
   sub.add_option("--progress", o.progress, "Progress line on stderr: auto (when a terminal) | always | never")
       ->capture_default_str();
   sub.add_flag("--quiet,-q", o.quiet, "No summary and no progress on stderr (errors still print)");
+
+  // AWS mode (issue 5): N workers over a Kinesis stream, claims in DynamoDB, lake in S3.
+  sub.add_option("--source", o.source,
+                 "Read a Kinesis stream instead of files: kinesis://STREAM (needs --dedup dynamodb://TABLE and an "
+                 "s3:// --lake; run one worker per process/machine, they share the shards)");
+  sub.add_option("--leases", o.leases,
+                 "With --source: DynamoDB table for shard leases, checkpoints and epoch intents "
+                 "(default: dynamodb://<claims table>-leases)");
+  sub.add_option("--worker-id", o.worker_id,
+                 "With --source: this worker's name in the lease table (default: HOSTNAME-PID); restart a crashed "
+                 "worker with the same id to take its shards back at once");
+  sub.add_flag("--create-tables", o.create_tables,
+               "With --source: create the claim and lease tables when missing (on-demand capacity)");
+  sub.add_option("--start-position", o.start_position,
+                 "With --source, for shards without a checkpoint: trim_horizon | latest | at_timestamp:UNIX_SECONDS")
+      ->capture_default_str();
+  sub.add_flag("--stop-when-caught-up", o.stop_when_caught_up,
+               "With --source: exit once every shard is read to its current end and committed and no lease is left "
+               "to take (backfills, tests); without it the worker runs until SIGINT/SIGTERM");
+  sub.add_option("--lease-duration", o.lease_duration,
+                 "With --source: a lease not renewed for this long (s|m) is taken over; renewed every third of it")
+      ->capture_default_str();
+  sub.add_option("--request-timeout", o.request_timeout,
+                 "AWS requests (S3, DynamoDB, Kinesis): time allowed per attempt before it is retried (s|m)")
+      ->capture_default_str();
+  sub.add_option("--endpoint-url", o.endpoint_url,
+                 "AWS endpoint for every service (else AWS_ENDPOINT_URL; S3-compatible stores, emulators)");
+  sub.add_option("--kinesis-endpoint", o.kinesis_endpoint, "Kinesis endpoint (else AWS_ENDPOINT_URL_KINESIS)");
+  sub.add_option("--dynamodb-endpoint", o.dynamodb_endpoint, "DynamoDB endpoint (else AWS_ENDPOINT_URL_DYNAMODB)");
+  sub.add_option("--s3-endpoint", o.s3_endpoint, "S3 endpoint (else AWS_ENDPOINT_URL_S3)");
+  sub.add_option("--region", o.region, "AWS region (else AWS_REGION, AWS_DEFAULT_REGION)");
+  sub.add_flag("--s3-path-style", o.s3_path_style,
+               "Path-style S3 URLs (endpoint/bucket/key); the default when an S3 endpoint is given");
+}
+
+PartitionBuffers::EncoderFactory EncoderFactoryFor(const IngestOptions& o) {
+  return [&o]() -> std::unique_ptr<Encoder> {
+    if (!o.parquet) return std::make_unique<JsonlEncoder>(o.compression_kind);
+    ParquetOptions p;
+    p.compression = o.compression_kind;
+    p.row_group_bytes = o.row_group_bytes;
+    p.page_bytes = o.page_bytes;
+    return MakeParquetEncoder(p);
+  };
 }
 
 namespace {
 Status Bad(const std::string& flag, const std::string& value, const std::string& want) {
   return Status::Error("invalid " + flag + " '" + value + "': " + want);
 }
+
+std::string DefaultWorkerId() {
+  char host[256] = {};
+  if (gethostname(host, sizeof(host) - 1) != 0 || host[0] == '\0') std::snprintf(host, sizeof(host), "worker");
+  std::string id;
+  for (const char* p = host; *p != '\0'; ++p)
+    id += std::isalnum(static_cast<unsigned char>(*p)) || *p == '-' ? *p : '_';
+  return id + "-" + std::to_string(getpid());
+}
+
+// AWS mode: --source kinesis://STREAM. Called before the generic checks fill defaults.
+Status ValidateStreamOptions(IngestOptions& o) {
+  auto stream = kinesis::ParseKinesisUri(o.source);
+  if (!stream.ok()) return Bad("--source", o.source, stream.status().message());
+  o.stream = true;
+  o.stream_name = *stream;
+  if (!o.inputs.empty())
+    return Status::Error("--source kinesis:// reads the stream; input files ('" + o.inputs.front() +
+                         "') cannot be given with it");
+  if (o.dedup.rfind("dynamodb://", 0) != 0)
+    return Status::Error("--source kinesis:// needs --dedup dynamodb://TABLE: every worker must see every claim");
+  auto claims = dynamodb::ParseDynamoDbLocation(o.dedup);
+  if (!claims.ok()) return Bad("--dedup", o.dedup, claims.status().message());
+  o.claims_table = *claims;
+  if (o.leases.empty()) o.leases = "dynamodb://" + o.claims_table + "-leases";
+  auto leases = dynamodb::ParseDynamoDbLocation(o.leases);
+  if (!leases.ok()) return Bad("--leases", o.leases, leases.status().message());
+  o.leases_table = *leases;
+  if (o.leases_table == o.claims_table) return Status::Error("--leases must name another table than --dedup");
+  if (o.lake.rfind("s3://", 0) != 0)
+    return Bad("--lake", o.lake, "with --source kinesis:// the lake is s3://BUCKET/PREFIX (shared by all workers)");
+  if (!o.state_dir.empty()) return Status::Error("--state is for file inputs; with --source the state is in DynamoDB");
+  if (o.worker_id.empty()) o.worker_id = DefaultWorkerId();
+  if (o.worker_id.size() > 128) return Bad("--worker-id", o.worker_id, "at most 128 characters");
+  for (char c : o.worker_id)
+    if (!std::isalnum(static_cast<unsigned char>(c)) && c != '-' && c != '_' && c != '.' && c != ':')
+      return Bad("--worker-id", o.worker_id, "use letters, digits and - _ . :");
+  if (o.work_dir.empty()) o.work_dir = "eventlake-work/" + o.worker_id;
+  const std::string& sp = o.start_position;
+  if (sp == "trim_horizon") {
+    o.start = kinesis::StartPosition::TrimHorizon();
+  } else if (sp == "latest") {
+    o.start = kinesis::StartPosition::Latest();
+  } else if (sp.rfind("at_timestamp:", 0) == 0) {
+    char* end = nullptr;
+    const std::string num = sp.substr(13);
+    const double t = std::strtod(num.c_str(), &end);
+    if (num.empty() || end == nullptr || *end != '\0' || !(t >= 0))
+      return Bad("--start-position", sp, "at_timestamp needs Unix seconds, like at_timestamp:1700000000");
+    o.start = kinesis::StartPosition::AtTimestamp(t);
+  } else {
+    return Bad("--start-position", sp, "expected trim_horizon, latest or at_timestamp:UNIX_SECONDS");
+  }
+  auto lease = ParseDuration(o.lease_duration);
+  if (!lease || *lease < 1 || *lease > 3600)
+    return Bad("--lease-duration", o.lease_duration, "expected 1s to 1h, like 10s");
+  o.lease_duration_ms = *lease * 1000;
+  return Status::Ok();
+}
 }  // namespace
 
 Status ValidateIngestOptions(IngestOptions& o) {
   if (o.lake.empty()) return Status::Error("--lake must name a directory");
+  if (!o.source.empty()) {
+    EL_RETURN_IF_ERROR(ValidateStreamOptions(o));
+  } else {
+    const std::pair<const char*, bool> stream_only[] = {
+        {"--leases", !o.leases.empty()},
+        {"--worker-id", !o.worker_id.empty()},
+        {"--start-position", o.start_position != "trim_horizon"},
+        {"--lease-duration", o.lease_duration != "10s"},
+    };
+    for (const auto& [flag, given] : stream_only)
+      if (given) return Status::Error(std::string(flag) + " is for --source kinesis://STREAM");
+    if (o.create_tables || o.stop_when_caught_up)
+      return Status::Error("--create-tables and --stop-when-caught-up are for --source kinesis://STREAM");
+    if (o.dedup.rfind("dynamodb://", 0) == 0)
+      return Status::Error("--dedup dynamodb:// is for --source kinesis://STREAM (file inputs use rocksdb or memory)");
+  }
+  auto timeout = ParseDuration(o.request_timeout);
+  if (!timeout || *timeout < 1 || *timeout > 3600)
+    return Bad("--request-timeout", o.request_timeout, "expected 1s to 1h, like 30s");
+  o.request_timeout_ms = *timeout * 1000;
+  auto set = [](std::optional<std::string>& to, const std::string& v) {
+    if (!v.empty()) to = v;
+  };
+  set(o.aws.endpoint_url, o.endpoint_url);
+  set(o.aws.kinesis_endpoint, o.kinesis_endpoint);
+  set(o.aws.dynamodb_endpoint, o.dynamodb_endpoint);
+  set(o.aws.s3_endpoint, o.s3_endpoint);
+  set(o.aws.region, o.region);
+  if (o.s3_path_style) o.aws.s3_path_style = true;
   if (o.format != "json" && o.format != "parquet") return Bad("--format", o.format, "expected json or parquet");
   o.parquet = o.format == "parquet";
   const std::string comp = o.compression == "auto" ? (o.parquet ? "zstd" : "none") : o.compression;
@@ -100,7 +239,8 @@ Status ValidateIngestOptions(IngestOptions& o) {
   if (!page || *page < 4096 || *page > *row_group)
     return Bad("--page-size", o.page_size, "expected 4KiB up to the row group size");
   o.page_bytes = *page;
-  if (o.dedup != "rocksdb" && o.dedup != "memory") return Bad("--dedup", o.dedup, "expected rocksdb or memory");
+  if (o.dedup != "rocksdb" && o.dedup != "memory" && !o.stream)
+    return Bad("--dedup", o.dedup, "expected rocksdb or memory (or dynamodb://TABLE with --source kinesis://)");
   auto window = ParseDuration(o.dedup_window);
   if (!window || *window <= 0)
     return Bad("--dedup-window", o.dedup_window, "expected a positive duration like 7d or 36h");
@@ -119,7 +259,7 @@ Status ValidateIngestOptions(IngestOptions& o) {
   // A persistent store keeps each buffered event's claim in the deduplicator's pending
   // table until the commit (a 40-byte slot at 35-70% load, plus the uuid); the memory
   // store's table holds every claim of the window whether buffered or not.
-  o.flush.pending_claim_bytes = o.dedup == "memory" ? 0 : 112;
+  o.flush.pending_claim_bytes = o.dedup == "memory" || o.stream ? 0 : 112;
   auto rec = ParseSize(o.max_record_size);
   if (!rec || *rec < 64 || *rec > (16ULL << 20))
     return Bad("--max-record-size", o.max_record_size, "expected 64 bytes to 16MiB");
@@ -151,7 +291,7 @@ Status ValidateIngestOptions(IngestOptions& o) {
   if (o.threads < 0 || o.threads > 256)
     return Bad("--threads", std::to_string(o.threads), "expected 0 (all cores) to 256");
   if (o.threads == 0) o.threads = std::max(1U, std::thread::hardware_concurrency());
-  if (o.inputs.empty()) o.inputs.push_back("-");
+  if (o.inputs.empty() && !o.stream) o.inputs.push_back("-");
   int stdin_count = 0;
   for (const auto& in : o.inputs) stdin_count += in == "-";
   if (stdin_count > 1) return Status::Error("standard input ('-') can be given only once");
@@ -160,7 +300,7 @@ Status ValidateIngestOptions(IngestOptions& o) {
     auto where = s3::ParseS3Url(o.lake);
     if (!where.ok()) return Bad("--lake", o.lake, where.status().message());
     o.s3_location = *where;
-    if (o.work_dir.empty()) {
+    if (o.work_dir.empty()) {  // (set already in AWS mode: per worker)
       o.work_dir = "eventlake-work/" + where->bucket;
       if (!where->prefix.empty()) o.work_dir += "/" + where->prefix;
     }

@@ -10,7 +10,7 @@
 #include "core/json_write.h"
 #include "core/sync_point.h"
 #include "core/time_util.h"
-#include "encode/parquet/parquet_encoder.h"
+#include "decode/dead_letter.h"
 #include "partition/partition_key.h"
 #include "sources/file/file_source.h"
 #include "sources/prefix_source.h"
@@ -31,15 +31,7 @@ IngestPipeline::IngestPipeline(const IngestOptions& options, StateDb& state, Ded
       committer_(committer),
       report_(report),
       start_us_(start_us),
-      buffers_(options.flush,
-               [&options]() -> std::unique_ptr<Encoder> {
-                 if (!options.parquet) return std::make_unique<JsonlEncoder>(options.compression_kind);
-                 ParquetOptions p;
-                 p.compression = options.compression_kind;
-                 p.row_group_bytes = options.row_group_bytes;
-                 p.page_bytes = options.page_bytes;
-                 return MakeParquetEncoder(p);
-               }),
+      buffers_(options.flush, EncoderFactoryFor(options)),
       epochs_(std::make_unique<EpochWorker>(committer, options.threads > 1)) {}
 
 Status IngestPipeline::Run() {
@@ -144,25 +136,9 @@ void IngestPipeline::DeadLetter(const Line& line, Reason reason, const std::stri
     errors_->encoder = std::make_unique<JsonlEncoder>(o_.errors_compression);
     errors_->opened_us = MonoMicros();
   }
-  std::string& d = dlq_line_;
-  d.assign("{\"reason\":\"");
-  d += ReasonName(reason);
-  d += "\",\"detail\":";
-  AppendJsonString(d, detail);
-  d += ",\"source\":";
-  AppendJsonString(d, src.path);
-  d += ",\"line\":" + std::to_string(line.line_no) + ",\"offset\":" + std::to_string(line.offset);
-  if (line.too_large) d += ",\"raw_truncated\":true,\"raw_size\":" + std::to_string(line.full_size);
-  if (IsValidUtf8(line.bytes)) {
-    d += ",\"raw\":";
-    AppendJsonString(d, line.bytes);
-  } else {
-    d += ",\"raw_base64\":\"";
-    AppendBase64(d, line.bytes);
-    d += "\"";
-  }
-  d += "}";
-  static_cast<JsonlEncoder&>(*errors_->encoder).AddLine(d);
+  FormatDeadLetter(dlq_line_, reason, detail, {src.path, {}, line.line_no, line.offset}, line.bytes,
+                   line.too_large ? line.full_size : line.bytes.size());
+  static_cast<JsonlEncoder&>(*errors_->encoder).AddLine(dlq_line_);
   ++errors_->events;
 }
 

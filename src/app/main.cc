@@ -42,10 +42,11 @@ int Main(int argc, char** argv) {
   schema_cmd->add_option("file", schema_path, "A .parquet file")->required();
 
   const std::string first = argc > 1 ? argv[1] : "";
-  if (!first.empty() && first[0] != '-' && first != "ingest" && first != "gen" && first != "cat" &&
-      first != "schema") {
-    std::fprintf(stderr, "eventlake: unknown command '%s'; the commands are: ingest, gen, cat, schema. Run 'eventlake --help'.\n",
-                 argv[1]);
+  if (!first.empty() && first[0] != '-' && first != "ingest" && first != "gen" && first != "cat" && first != "schema") {
+    std::fprintf(
+        stderr,
+        "eventlake: unknown command '%s'; the commands are: ingest, gen, cat, schema. Run 'eventlake --help'.\n",
+        argv[1]);
     return 2;
   }
   try {

@@ -67,6 +67,15 @@ std::string RunReport::ToJson() const {
   j += fmt::format(",\"files_published\":{},\"epochs\":{},\"recovered_files\":{},\"http_retries\":{}",
                    file_bytes.count(), epochs, recovered_files, http_retries);
   j += fmt::format(",\"input_bytes\":{},\"resumed_bytes\":{}", input_bytes, resumed_bytes);
+  if (aws.used) {
+    j += fmt::format(
+        ",\"aws\":{{\"retries\":{{\"kinesis\":{},\"dynamodb\":{},\"s3\":{}}},\"expired_iterators\":{},"
+        "\"leases_taken\":{},\"leases_lost\":{},\"replayed_epochs\":{},\"shards_finished\":{},"
+        "\"claims\":{{\"won\":{},\"won_expired\":{},\"won_own_token\":{},\"lost\":{}}}}}",
+        aws.kinesis_retries, aws.dynamodb_retries, aws.s3_retries, aws.expired_iterators, aws.leases_taken,
+        aws.leases_lost, aws.replayed_epochs, aws.shards_finished, aws.claims_won, aws.claims_won_expired,
+        aws.claims_won_own_token, aws.claims_lost);
+  }
   j += fmt::format(",\"elapsed_s\":{:.3f},\"events_per_s\":{:.1f},\"mb_per_s\":{:.2f}", elapsed_s,
                    elapsed_s > 0 ? static_cast<double>(read) / elapsed_s : 0.0,
                    elapsed_s > 0 ? static_cast<double>(input_bytes) / 1e6 / elapsed_s : 0.0);

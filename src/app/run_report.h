@@ -18,6 +18,18 @@ struct PartitionTotals {
   uint64_t files = 0;
 };
 
+// AWS mode (--source kinesis://): where retries went and what the leases did.
+struct AwsRunStats {
+  bool used = false;
+  uint64_t kinesis_retries = 0, dynamodb_retries = 0, s3_retries = 0;
+  uint64_t expired_iterators = 0;
+  uint64_t leases_taken = 0;     // includes taking back this worker id's own leases after a restart
+  uint64_t leases_lost = 0;      // taken by another worker (fenced) while held here
+  uint64_t replayed_epochs = 0;  // intents found on taken leases and replayed exactly
+  uint64_t shards_finished = 0;
+  uint64_t claims_won = 0, claims_won_expired = 0, claims_won_own_token = 0, claims_lost = 0;
+};
+
 struct RunReport {
   std::string lake;
   std::vector<std::string> inputs;
@@ -39,6 +51,7 @@ struct RunReport {
   Histogram latency_ms;                               // receive -> commit, per event
   Histogram lag_s;                                    // commit - created_at, per event
   Histogram file_bytes;                               // sizes of published files
+  AwsRunStats aws;
   double elapsed_s = 0;
   bool ok = true;  // false when the run stopped on an error
   std::string error;

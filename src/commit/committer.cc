@@ -1,6 +1,5 @@
 #include "commit/committer.h"
 
-#include <dirent.h>
 #include <unistd.h>
 
 #include <cstdio>
@@ -36,17 +35,7 @@ Result<uint64_t> Committer::Recover() {
     published += files.size();
   }
   // Whatever is left in staging was never committed: it must not become visible.
-  DIR* d = opendir(staging_dir_.c_str());
-  if (d == nullptr) return Status::Error("cannot read " + staging_dir_);
-  while (dirent* e = readdir(d)) {
-    const std::string name = e->d_name;
-    if (name == "." || name == "..") continue;
-    if (unlink((staging_dir_ + "/" + name).c_str()) != 0) {
-      closedir(d);
-      return Status::Error("cannot remove uncommitted staged file " + staging_dir_ + "/" + name);
-    }
-  }
-  closedir(d);
+  EL_RETURN_IF_ERROR(RemoveFilesIn(staging_dir_));
   return published;
 }
 

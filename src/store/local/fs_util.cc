@@ -1,5 +1,6 @@
 #include "store/local/fs_util.h"
 
+#include <dirent.h>
 #include <fcntl.h>
 #include <sys/stat.h>
 #include <unistd.h>
@@ -9,6 +10,21 @@
 #include <memory>
 
 namespace eventlake {
+
+Status RemoveFilesIn(const std::string& dir) {
+  DIR* d = opendir(dir.c_str());
+  if (d == nullptr) return Status::Error("cannot read " + dir + ": " + std::strerror(errno));
+  while (dirent* e = readdir(d)) {
+    const std::string name = e->d_name;
+    if (name == "." || name == "..") continue;
+    if (unlink((dir + "/" + name).c_str()) != 0) {
+      closedir(d);
+      return Status::Error("cannot remove uncommitted staged file " + dir + "/" + name + ": " + std::strerror(errno));
+    }
+  }
+  closedir(d);
+  return Status::Ok();
+}
 namespace {
 Status Errno(const std::string& what, const std::string& path) {
   return Status::Error(what + " " + path + ": " + std::strerror(errno));

@@ -11,6 +11,8 @@ namespace eventlake {
 // mkdir -p, fsyncing each parent whose entries changed.
 Status MakeDirs(const std::string& path);
 Status FsyncDir(const std::string& path);
+// Removes every file directly in `dir` (staged files nobody committed).
+Status RemoveFilesIn(const std::string& dir);
 // Writes `bytes` to `path` (replacing it) and fsyncs it.
 Status WriteFileDurably(const std::string& path, std::string_view bytes);
 

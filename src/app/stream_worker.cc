@@ -1,0 +1,539 @@
+#include "app/stream_worker.h"
+
+#include <unistd.h>
+
+#include <algorithm>
+#include <atomic>
+#include <chrono>
+#include <csignal>
+#include <cstdio>
+#include <map>
+#include <set>
+#include <thread>
+
+#include "app/lake_lock.h"
+#include "app/lease_keeper.h"
+#include "app/shard_work.h"
+#include "core/sync_point.h"
+#include "core/time_util.h"
+#include "decode/framer.h"
+#include "decode/validate.h"
+#include "dedup/dynamodb/dynamodb_claim_store.h"
+#include "sources/kinesis/lease_observer.h"
+#include "sources/kinesis/lease_table.h"
+#include "sources/kinesis/record_events.h"
+#include "sources/kinesis/shard_discovery.h"
+#include "sources/kinesis/shard_graph.h"
+#include "sources/kinesis/shard_reader.h"
+#include "store/local/fs_util.h"
+#include "store/s3/s3_store.h"
+
+namespace eventlake {
+
+namespace {
+
+std::atomic<bool> g_stop{false};
+void OnStopSignal(int) { g_stop = true; }
+
+using Clock = kinesis::SteadyClock;
+
+// An event that passed validation, waiting for its claim's answer. The strings are
+// copies: the validator's views die with its next record.
+struct PendingEvent {
+  ShardWork* shard;
+  std::string uuid, type, subtype, token;
+  int64_t seconds;
+  std::string_view object;  // in the record's data (kept alive by the read round)
+  Derived derived;
+  int64_t expires_at, watermark;
+};
+
+class StreamWorker {
+ public:
+  StreamWorker(const IngestOptions& o, RunReport& report)
+      : o_(o),
+        report_(report),
+        observer_(std::chrono::milliseconds(o.lease_duration_ms)),
+        validator_(ValidateOptions{o.min_created, o.max_created}) {}
+
+  Status Run();
+
+ private:
+  Status Setup();
+  Status Tick();
+  void Acquire(const kinesis::Lease& lease, const std::vector<kinesis::Lease>& all);
+  void Lose(const std::string& shard_id);
+  Status Process(kinesis::ReadBatch& round);
+  Status FlushDue(bool all);
+  Status Publish(ShardWork& w);
+  bool Done() const;
+  void ReleaseAll();
+  void CollectStats();
+  std::chrono::milliseconds TickInterval() const {
+    return std::chrono::milliseconds(std::max<int64_t>(100, o_.lease_duration_ms / 3));
+  }
+  Status CheckLeases();
+  void Log(const std::string& text) const {
+    if (!o_.quiet) std::fprintf(stderr, "eventlake[%s]: %s\n", o_.worker_id.c_str(), text.c_str());
+  }
+
+  const IngestOptions& o_;
+  RunReport& report_;
+  aws::AwsConfig config_;
+  std::unique_ptr<aws::HttpClient> kinesis_http_, lease_http_;
+  std::unique_ptr<dynamodb::DynamoDbClaimStore> claims_;
+  std::unique_ptr<kinesis::LeaseTable> leases_;
+  std::unique_ptr<LeaseKeeper> keeper_;
+  std::unique_ptr<s3::S3ObjectStore> lake_;
+  std::unique_ptr<kinesis::ShardReader> reader_;
+  std::unique_ptr<kinesis::ShardGraph> graph_;
+  std::unique_ptr<LakeLock> lock_;
+  kinesis::LeaseObserver observer_;
+  Validator validator_;
+  std::map<std::string, std::unique_ptr<ShardWork>> held_;
+  std::string staging_;
+  bool nothing_to_take_ = false;
+  bool all_leased_ = false;
+  uint64_t ticks_ = 0;
+  uint64_t released_expired_iterators_ = 0;  // of shards no longer in the reader
+  int failed_rounds_ = 0;
+  std::vector<PendingEvent> pending_;
+  std::vector<dynamodb::ClaimRequest> requests_;
+  std::vector<dynamodb::ClaimOutcome> outcomes_;
+};
+
+Status StreamWorker::Setup() {
+  auto config = aws::LoadAwsConfig(aws::ProcessEnv(), o_.aws);
+  if (!config.ok()) return config.status();
+  config_ = *config;
+  const auto timeout = std::chrono::milliseconds(o_.request_timeout_ms);
+
+  EL_RETURN_IF_ERROR(MakeDirs(o_.work_dir + "/_eventlake"));
+  auto lock = LakeLock::Acquire(o_.work_dir);
+  if (!lock.ok()) return lock.status().Context("--work-dir " + o_.work_dir + " (one worker per work dir)");
+  lock_ = std::move(*lock);
+  staging_ = o_.work_dir + "/_eventlake/staging";
+  EL_RETURN_IF_ERROR(MakeDirs(staging_));
+  EL_RETURN_IF_ERROR(RemoveFilesIn(staging_));  // an interrupted epoch is replayed from its intent
+
+  dynamodb::DynamoDbClaimStoreOptions co;
+  co.create_table = o_.create_tables;
+  co.request_timeout = timeout;
+  auto claims = dynamodb::MakeDynamoDbClaimStore(o_.dedup, config_, co);
+  if (!claims.ok()) return claims.status().Context("--dedup " + o_.dedup);
+  claims_ = std::move(*claims);
+  if (!claims_->ttl_warning().empty()) Log("note: " + claims_->ttl_warning());
+
+  lease_http_ = std::make_unique<aws::HttpClient>(config_);
+  kinesis::LeaseTableOptions lo;
+  lo.table = o_.leases_table;
+  lo.create_table = o_.create_tables;
+  lo.request_timeout = timeout;
+  leases_ = std::make_unique<kinesis::LeaseTable>(config_, *lease_http_, lo);
+  EL_RETURN_IF_ERROR(leases_->EnsureTable().Context("--leases " + o_.leases));
+  keeper_ = std::make_unique<LeaseKeeper>(config_, lo, TickInterval());
+
+  s3::S3StoreOptions so;
+  so.timeout = timeout;
+  lake_ = std::make_unique<s3::S3ObjectStore>(config_, o_.s3_location, so);
+
+  kinesis_http_ = std::make_unique<aws::HttpClient>(config_);
+  kinesis::ShardReaderOptions ro;
+  ro.stream = o_.stream_name;
+  ro.request_timeout = timeout;
+  reader_ = std::make_unique<kinesis::ShardReader>(*kinesis_http_, config_, ro);
+  Log("worker " + o_.worker_id + " on " + o_.source + " (" + config_.Describe() + ")");
+  return Status::Ok();
+}
+
+Status StreamWorker::CheckLeases() {
+  for (const std::string& id : keeper_->TakeLost()) Lose(id);
+  return keeper_->error();
+}
+
+Status StreamWorker::Tick() {
+  ++ticks_;
+  const Clock::time_point now = Clock::now();
+  // 1. Renewals happen on the keeper's thread; let go of what it found taken.
+  EL_RETURN_IF_ERROR(CheckLeases());
+  // 2. The shards as they are now (resharding adds children), and a lease for each.
+  auto shards = kinesis::ListAllShards(*kinesis_http_, config_, o_.stream_name);
+  if (!shards.ok()) return shards.status().Context("listing the shards of " + o_.source);
+  graph_ = std::make_unique<kinesis::ShardGraph>(std::move(*shards));
+  auto listed = leases_->List(o_.stream_name);
+  if (!listed.ok()) return listed.status().Context("listing leases in " + o_.leases);
+  std::set<std::string> have;
+  for (const auto& l : *listed) have.insert(l.shard_id);
+  bool created = false;
+  for (const auto& s : graph_->shards()) {
+    if (have.count(s.shard_id) != 0) continue;
+    kinesis::Lease l;
+    l.stream = o_.stream_name;
+    l.shard_id = s.shard_id;
+    auto c = leases_->Create(l);
+    if (!c.ok()) return c.status().Context("creating the lease of " + s.shard_id);
+    created = true;
+  }
+  if (created) {
+    listed = leases_->List(o_.stream_name);
+    if (!listed.ok()) return listed.status().Context("listing leases in " + o_.leases);
+  }
+  std::vector<kinesis::Lease>& all = *listed;
+  all_leased_ = !created;
+  observer_.Observe(all, now);
+  // 3. Take what is free, expired or ours from an earlier life; steal at most one.
+  std::set<std::string> finished, held;
+  for (const auto& l : all)
+    if (l.finished) finished.insert(l.shard_id);
+  for (const auto& [id, w] : held_) held.insert(id);
+  std::set<std::string> eligible;
+  for (const auto& id : graph_->Readable(finished))
+    if (held.count(id) == 0) eligible.insert(id);
+  for (;;) {
+    auto pick = observer_.Pick(all, o_.worker_id, held, eligible, now);
+    if (!pick) break;
+    auto it = std::find_if(all.begin(), all.end(), [&](const kinesis::Lease& l) { return l.shard_id == *pick; });
+    if (it == all.end()) break;
+    const bool steal = observer_.StateOf(*it, o_.worker_id, held, now) == kinesis::LeaseObserver::State::kLive;
+    const std::string from = it->owner;
+    auto taken = leases_->Take(*it, o_.worker_id);
+    if (!taken.ok()) return taken.status().Context("taking the lease of " + *pick);
+    eligible.erase(*pick);
+    if (*taken) {
+      ++report_.aws.leases_taken;
+      if (steal || !from.empty()) Log("took " + *pick + (from.empty() ? "" : " from " + from));
+      Acquire(*it, all);
+      held.insert(*pick);
+    }
+    if (steal) break;  // one steal per tick: let the others see the new balance
+  }
+  nothing_to_take_ = observer_.NothingToTake(all, o_.worker_id, held, now);
+  return Status::Ok();
+}
+
+void StreamWorker::Acquire(const kinesis::Lease& lease, const std::vector<kinesis::Lease>& all) {
+  auto w = std::make_unique<ShardWork>(o_, lease);
+  if (lease.checkpoint.empty() && lease.watermark == 0) {
+    // A child of a reshard starts where its parents ended (they are finished before it
+    // is readable, so this is the same for whoever takes it).
+    for (const auto& parent : graph_->KnownParents(lease.shard_id))
+      for (const auto& l : all)
+        if (l.shard_id == parent) w->watermark = std::max(w->watermark, l.watermark);
+  }
+  kinesis::StartPosition start = lease.checkpoint.empty() ? o_.start : kinesis::StartPosition::After(lease.checkpoint);
+  if (!lease.intent_last.empty()) {
+    w->replaying = true;
+    if (!lease.intent_first.empty()) start = {kinesis::IteratorType::kAtSequenceNumber, lease.intent_first, 0};
+    reader_->Assign(lease.shard_id, start);
+    reader_->StopAfter(lease.shard_id, lease.intent_last);
+    Log(lease.shard_id + ": replaying epoch " + std::to_string(lease.epoch) + " (" + lease.intent_first + " .. " +
+        lease.intent_last + ")");
+  } else {
+    reader_->Assign(lease.shard_id, start);
+  }
+  std::lock_guard<std::mutex> lock(keeper_->mutex());
+  keeper_->Hold(&w->lease);
+  held_[lease.shard_id] = std::move(w);
+}
+
+void StreamWorker::Lose(const std::string& shard_id) {
+  auto it = held_.find(shard_id);
+  if (it == held_.end()) return;
+  for (const auto& p : reader_->Progress())
+    if (p.shard_id == shard_id) released_expired_iterators_ += p.expired_iterators;
+  reader_->Release(shard_id);
+  {
+    std::lock_guard<std::mutex> lock(keeper_->mutex());
+    keeper_->Drop(shard_id);
+    held_.erase(it);  // its uncommitted range is read again by the new owner
+  }
+  ++report_.aws.leases_lost;
+  Log("lost the lease of " + shard_id + " (another worker holds it now)");
+}
+
+Status StreamWorker::Process(kinesis::ReadBatch& round) {
+  const int64_t now_us = MonoMicros();
+  const int64_t wall_s = WallMicros() / 1000000;
+  pending_.clear();
+  std::string padded;
+  for (kinesis::ShardBatch& sb : round.shards) {
+    auto it = held_.find(sb.shard_id);
+    if (it == held_.end()) continue;  // released while the round was in flight
+    ShardWork& w = *it->second;
+    for (kinesis::KinesisRecord& rec : sb.records) {
+      const size_t n = rec.data.size();
+      rec.data.append(Framer::kPadding, '\0');  // simdjson reads past the end
+      const std::string_view data(rec.data.data(), n);
+      for (const kinesis::EventSlice& e : kinesis::SplitRecordEvents(data)) {
+        ++w.counts.read;
+        w.counts.input_bytes += e.bytes.size() + 1;
+        if (e.bytes.size() > o_.max_record_bytes) {
+          w.DeadLetter(Reason::kRecordTooLarge,
+                       "the event is " + std::to_string(e.bytes.size()) + " bytes; the limit is " +
+                           std::to_string(o_.max_record_bytes) + " (--max-record-size)",
+                       rec.sequence_number, e.line_index, e.bytes.substr(0, o_.max_record_bytes), e.bytes.size());
+          continue;
+        }
+        Verdict v;
+        validator_.Check(e.bytes, v);
+        if (!v.ok) {
+          w.DeadLetter(v.reason, v.detail, rec.sequence_number, e.line_index, e.bytes, e.bytes.size());
+          continue;
+        }
+        PendingEvent& p = pending_.emplace_back();
+        p.shard = &w;
+        p.uuid.assign(v.fields.uuid);
+        p.type.assign(v.fields.type);
+        p.subtype.assign(v.fields.subtype);
+        p.seconds = v.fields.seconds;
+        p.object = v.fields.object;
+        Derive(v.fields, p.derived);
+        p.token = kinesis::SourceToken(sb.shard_id, rec.sequence_number, e.line_index);
+        w.watermark = std::max(w.watermark, p.seconds);
+        p.watermark = w.watermark;
+        p.expires_at = w.watermark + o_.window_seconds;
+      }
+      w.TakeRecord(rec.sequence_number, now_us);
+    }
+    if (sb.shard_ended) w.ended = true;
+  }
+  if (pending_.empty()) return Status::Ok();
+  // Every claim of the round at once, pipelined; same uuid twice resolved in input order.
+  requests_.clear();
+  for (const PendingEvent& p : pending_) requests_.push_back({p.uuid, p.token, p.expires_at, p.watermark});
+  outcomes_.assign(requests_.size(), dynamodb::ClaimOutcome::kLost);
+  EL_RETURN_IF_ERROR(claims_->Claim(requests_, outcomes_).Context("claiming uuids in " + o_.dedup));
+  SyncPoint("stream:claimed");
+  for (size_t i = 0; i < pending_.size(); ++i) {
+    const PendingEvent& p = pending_[i];
+    if (!dynamodb::Won(outcomes_[i])) {
+      ++p.shard->counts.duplicates;
+      continue;
+    }
+    EventFields f;
+    f.uuid = p.uuid;
+    f.type = p.type;
+    f.subtype = p.subtype;
+    f.seconds = p.seconds;
+    const std::string_view dt = p.derived.datetime_view();
+    f.fraction = dt.size() > 21 ? dt.substr(20, dt.size() - 21) : std::string_view();
+    f.object = p.object;
+    p.shard->Write(f, p.derived, now_us, wall_s);
+  }
+  return Status::Ok();
+}
+
+Status StreamWorker::Publish(ShardWork& w) {
+  kinesis::Lease& lease = w.lease;
+  const std::string shard = lease.shard_id;
+  std::vector<EpochObject> objects = w.TakeObjects(lease.epoch);
+  if (!objects.empty() && !w.replaying) {
+    Result<bool> recorded = false;
+    {
+      std::lock_guard<std::mutex> lock(keeper_->mutex());
+      recorded = leases_->RecordIntent(lease, w.first_sequence(), w.last_sequence());
+    }
+    if (!recorded.ok()) return recorded.status().Context("recording the intent of " + shard);
+    if (!*recorded) {
+      Lose(shard);
+      return Status::Ok();
+    }
+    SyncPoint("stream:intent");
+  }
+  const int64_t commit_us = MonoMicros();
+  const int64_t commit_wall_us = WallMicros();
+  for (size_t i = 0; i < objects.size(); ++i) {
+    EpochObject& obj = objects[i];
+    const std::string staged = staging_ + "/" + shard + "-" + std::to_string(i) + ".tmp";
+    auto sink = FileSink::Create(staged);
+    if (!sink.ok()) return sink.status();
+    EL_RETURN_IF_ERROR(obj.buffer->encoder->Finish(**sink));
+    EL_RETURN_IF_ERROR((*sink)->Close());
+    const uint64_t bytes = (*sink)->bytes_written();
+    EL_RETURN_IF_ERROR(lake_->Publish(staged, obj.key));
+    SyncPoint("publish:file");
+    PartitionTotals& t = report_.partitions[obj.buffer->key];
+    t.events += obj.buffer->events;
+    t.bytes += bytes;
+    t.files += 1;
+    report_.file_bytes.Add(static_cast<double>(bytes));
+    if (bytes < (1 << 20)) ++report_.small_files;
+    const Buffer& b = *obj.buffer;
+    for (const auto& [recv, n] : b.receive_runs)
+      report_.latency_ms.Add(static_cast<double>(commit_us - recv) / 1000.0, n);
+    if (b.lag_at_receive.count() > 0)
+      report_.lag_s.MergeShifted(b.lag_at_receive, static_cast<double>(commit_wall_us - b.first_receive_wall_us) / 1e6);
+  }
+  Result<bool> committed = false;
+  {
+    std::lock_guard<std::mutex> lock(keeper_->mutex());
+    committed = leases_->Checkpoint(lease, w.empty() ? lease.checkpoint : w.last_sequence(), w.watermark, w.ended);
+  }
+  if (!committed.ok()) return committed.status().Context("checkpointing " + shard);
+  if (!*committed) {
+    Lose(shard);  // the new owner replays the intent: the same objects again
+    return Status::Ok();
+  }
+  SyncPoint("stream:checkpoint");
+  const RangeCounts& c = w.counts;
+  report_.read += c.read;
+  report_.written += c.written;
+  report_.duplicates += c.duplicates;
+  report_.invalid += c.invalid;
+  report_.input_bytes += c.input_bytes;
+  for (int i = 0; i < kReasonCount; ++i) report_.invalid_by_reason[i] += c.invalid_by_reason[i];
+  ++report_.epochs;
+  if (w.replaying) {
+    ++report_.aws.replayed_epochs;
+    w.replaying = false;
+    reader_->Resume(shard);
+  }
+  w.ResetRange();
+  if (w.ended) {
+    ++report_.aws.shards_finished;
+    for (const auto& p : reader_->Progress())
+      if (p.shard_id == shard) released_expired_iterators_ += p.expired_iterators;
+    reader_->Release(shard);
+    std::lock_guard<std::mutex> lock(keeper_->mutex());
+    keeper_->Drop(shard);
+    held_.erase(shard);
+    Log(shard + ": read to its end");
+  }
+  return Status::Ok();
+}
+
+Status StreamWorker::FlushDue(bool all) {
+  const int64_t now = MonoMicros();
+  std::map<std::string, const kinesis::ShardProgress*> progress;
+  const std::vector<kinesis::ShardProgress> ps = reader_->Progress();
+  for (const auto& p : ps) progress[p.shard_id] = &p;
+  std::vector<std::string> due;
+  size_t memory = 0;
+  for (const auto& [id, w] : held_) {
+    memory += w->memory();
+    const kinesis::ShardProgress* p = progress.count(id) ? progress[id] : nullptr;
+    if (w->replaying) {
+      if (p != nullptr && p->stopped) due.push_back(id);  // the intent's range is read again in full
+      continue;
+    }
+    const bool caught_up = p != nullptr && p->caught_up;
+    if ((!w->empty() && (all || w->Due(now) || (o_.stop_when_caught_up && caught_up))) || w->ended) due.push_back(id);
+  }
+  if (due.empty() && memory > o_.flush.memory_budget) {
+    // Over the budget: the largest range goes first (replays keep their exact range).
+    const ShardWork* largest = nullptr;
+    for (const auto& [id, w] : held_)
+      if (!w->replaying && !w->empty() && (largest == nullptr || w->memory() > largest->memory())) largest = w.get();
+    if (largest != nullptr) due.push_back(largest->lease.shard_id);
+  }
+  for (const auto& id : due) {
+    auto it = held_.find(id);
+    if (it != held_.end()) EL_RETURN_IF_ERROR(Publish(*it->second));
+  }
+  return Status::Ok();
+}
+
+bool StreamWorker::Done() const {
+  if (ticks_ == 0 || !nothing_to_take_ || !all_leased_) return false;
+  for (const auto& [id, w] : held_)
+    if (w->replaying || !w->empty() || w->ended) return false;
+  return reader_->CaughtUp();
+}
+
+void StreamWorker::ReleaseAll() {
+  std::lock_guard<std::mutex> lock(keeper_->mutex());
+  for (auto& [id, w] : held_) {
+    keeper_->Drop(id);
+    auto r = leases_->Release(w->lease);
+    if (!r.ok()) Log("could not release the lease of " + id + ": " + r.status().message());
+  }
+}
+
+void StreamWorker::CollectStats() {
+  AwsRunStats& a = report_.aws;
+  a.used = true;
+  a.kinesis_retries = kinesis_http_ ? kinesis_http_->stats().retries : 0;
+  a.dynamodb_retries = (claims_ ? claims_->stats().retries : 0) + (leases_ ? leases_->retries() : 0) +
+                       (keeper_ ? keeper_->retries() : 0);
+  a.s3_retries = lake_ ? lake_->stats().retries : 0;
+  a.expired_iterators = released_expired_iterators_;
+  if (reader_)
+    for (const auto& p : reader_->Progress()) a.expired_iterators += p.expired_iterators;
+  if (claims_) {
+    const auto& s = claims_->stats();
+    a.claims_won = s.won;
+    a.claims_won_expired = s.won_expired;
+    a.claims_won_own_token = s.won_own_token;
+    a.claims_lost = s.lost;
+  }
+  report_.http_retries = a.kinesis_retries + a.dynamodb_retries + a.s3_retries;
+}
+
+Status StreamWorker::Run() {
+  Status s = Setup();
+  if (s.ok()) {
+    const auto tick_every = TickInterval();
+    Clock::time_point next_tick = Clock::now();
+    for (;;) {
+      if (g_stop) {
+        s = FlushDue(/*all=*/true);
+        if (s.ok()) ReleaseAll();
+        Log("stopped by a signal; leases released");
+        break;
+      }
+      s = CheckLeases();
+      if (!s.ok()) break;
+      if (Clock::now() >= next_tick) {
+        s = Tick();
+        if (!s.ok()) break;
+        next_tick = Clock::now() + tick_every;
+      }
+      if (o_.stop_when_caught_up && Done()) {
+        ReleaseAll();
+        Log("caught up: every shard read to its current end and committed");
+        break;
+      }
+      if (reader_->NextReadIn().count() == 0) {
+        kinesis::ReadBatch round = reader_->Poll();
+        if (!round.status.ok()) {
+          // The client retried already; a shard that keeps failing ends the run.
+          if (++failed_rounds_ >= 5) {
+            s = round.status.Context("reading " + o_.source);
+            break;
+          }
+        } else {
+          failed_rounds_ = 0;
+        }
+        s = Process(round);
+        if (!s.ok()) break;
+      }
+      s = FlushDue(false);
+      if (!s.ok()) break;
+      // Wait for the next thing to do: a shard's next read, the next tick, an age flush.
+      auto wait = std::min<std::chrono::milliseconds>(
+          reader_->NextReadIn(), std::chrono::duration_cast<std::chrono::milliseconds>(next_tick - Clock::now()));
+      int64_t deadline = INT64_MAX;
+      for (const auto& [id, w] : held_) deadline = std::min(deadline, w->NextDeadline());
+      if (deadline != INT64_MAX) wait = std::min(wait, std::chrono::milliseconds((deadline - MonoMicros()) / 1000 + 1));
+      wait = std::clamp(wait, std::chrono::milliseconds(0), std::chrono::milliseconds(1000));
+      if (wait.count() > 0) std::this_thread::sleep_for(wait);
+    }
+  }
+  CollectStats();
+  keeper_.reset();  // its thread renews leases that live in held_
+  return s;
+}
+
+}  // namespace
+
+Status RunStreamWorker(const IngestOptions& options, RunReport& report) {
+  g_stop = false;
+  struct sigaction sa {};
+  sa.sa_handler = OnStopSignal;
+  sigaction(SIGINT, &sa, nullptr);
+  sigaction(SIGTERM, &sa, nullptr);
+  StreamWorker worker(options, report);
+  return worker.Run();
+}
+
+}  // namespace eventlake
