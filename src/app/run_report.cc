@@ -71,10 +71,11 @@ std::string RunReport::ToJson() const {
     j += fmt::format(
         ",\"aws\":{{\"retries\":{{\"kinesis\":{},\"dynamodb\":{},\"s3\":{}}},\"expired_iterators\":{},"
         "\"leases_taken\":{},\"leases_lost\":{},\"replayed_epochs\":{},\"shards_finished\":{},"
-        "\"claims\":{{\"won\":{},\"won_expired\":{},\"won_own_token\":{},\"lost\":{}}}}}",
+        "\"claims\":{{\"won\":{},\"won_expired\":{},\"won_own_token\":{},\"lost\":{}}},"
+        "\"claim_requests\":{{\"put\":{},\"update\":{},\"get\":{}}}}}",
         aws.kinesis_retries, aws.dynamodb_retries, aws.s3_retries, aws.expired_iterators, aws.leases_taken,
         aws.leases_lost, aws.replayed_epochs, aws.shards_finished, aws.claims_won, aws.claims_won_expired,
-        aws.claims_won_own_token, aws.claims_lost);
+        aws.claims_won_own_token, aws.claims_lost, aws.claim_puts, aws.claim_updates, aws.claim_gets);
   }
   j += fmt::format(",\"elapsed_s\":{:.3f},\"events_per_s\":{:.1f},\"mb_per_s\":{:.2f}", elapsed_s,
                    elapsed_s > 0 ? static_cast<double>(read) / elapsed_s : 0.0,
@@ -104,6 +105,12 @@ std::string RunReport::Summary() const {
     s += fmt::format(
         "  note: {} of {} files are under 1 MiB; a larger --flush-age or --flush-size makes fewer, larger files\n",
         small_files, file_bytes.count());
+  if (aws.used)
+    s += fmt::format(
+        "  aws: {} leases taken, {} lost, {} epochs replayed; retries kinesis {} dynamodb {} s3 {}; {} expired "
+        "iterators\n",
+        aws.leases_taken, aws.leases_lost, aws.replayed_epochs, aws.kinesis_retries, aws.dynamodb_retries,
+        aws.s3_retries, aws.expired_iterators);
   s += fmt::format("  check: {} {}\n", CheckText(), Balanced() ? "(ok)" : "(MISMATCH)");
   return s;
 }

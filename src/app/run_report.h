@@ -28,6 +28,9 @@ struct AwsRunStats {
   uint64_t replayed_epochs = 0;  // intents found on taken leases and replayed exactly
   uint64_t shards_finished = 0;
   uint64_t claims_won = 0, claims_won_expired = 0, claims_won_own_token = 0, claims_lost = 0;
+  // Claim requests by kind: a new uuid costs one PutItem, a replay or takeover adds an
+  // UpdateItem, a duplicate also a GetItem of the claim's history.
+  uint64_t claim_puts = 0, claim_updates = 0, claim_gets = 0;
 };
 
 struct RunReport {

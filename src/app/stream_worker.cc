@@ -194,7 +194,8 @@ Status StreamWorker::Tick() {
     if (!pick) break;
     auto it = std::find_if(all.begin(), all.end(), [&](const kinesis::Lease& l) { return l.shard_id == *pick; });
     if (it == all.end()) break;
-    const bool steal = observer_.StateOf(*it, o_.worker_id, held, now) == kinesis::LeaseObserver::State::kLive;
+    const auto state = observer_.StateOf(*it, o_.worker_id, held, now);
+    const bool steal = state == kinesis::LeaseObserver::State::kLive;
     const std::string from = it->owner;
     auto taken = leases_->Take(*it, o_.worker_id);
     if (!taken.ok()) return taken.status().Context("taking the lease of " + *pick);
@@ -205,7 +206,11 @@ Status StreamWorker::Tick() {
       Acquire(*it, all);
       held.insert(*pick);
     }
-    if (steal) break;  // one steal per tick: let the others see the new balance
+    // Leases of this worker id's previous life come back at once. Anything else, one per
+    // tick: workers starting together then split the shards between them instead of the
+    // first taking all and the others stealing (a steal discards the victim's
+    // uncommitted range, which the new owner reads and claims again).
+    if (state != kinesis::LeaseObserver::State::kMineStale) break;
   }
   nothing_to_take_ = observer_.NothingToTake(all, o_.worker_id, held, now);
   return Status::Ok();
@@ -465,6 +470,9 @@ void StreamWorker::CollectStats() {
     a.claims_won_expired = s.won_expired;
     a.claims_won_own_token = s.won_own_token;
     a.claims_lost = s.lost;
+    a.claim_puts = s.put_requests;
+    a.claim_updates = s.update_requests;
+    a.claim_gets = s.get_requests;
   }
   report_.http_retries = a.kinesis_retries + a.dynamodb_retries + a.s3_retries;
 }
