@@ -18,6 +18,7 @@
 #include <chrono>
 #include <cstdio>
 #include <cstdlib>
+#include <functional>
 #include <string>
 #include <thread>
 #include <vector>
@@ -87,7 +88,7 @@ aws::HttpResponse Raw(const aws::AwsConfig& config, std::string_view operation, 
 
 // The claims history of a uuid as stored, sorted; empty when the item or attribute is missing.
 std::vector<std::string> StoredClaims(const aws::AwsConfig& config, const std::string& table, const std::string& uuid) {
-  const aws::HttpResponse r = Raw(config, "GetItem", HistoryGetBody(table, uuid));
+  const aws::HttpResponse r = Raw(config, "GetItem", ClaimGetBody(table, uuid));
   EXPECT_TRUE(r.ok()) << aws::DescribeDynamoDbError(r);
   std::vector<std::string> out;
   simdjson::dom::parser parser;
@@ -164,8 +165,8 @@ TEST(DynamoDbBedTest, ReplayAfterATakeoverWinsFromHistory) {
   EXPECT_THAT(ClaimAll(*store, {b}), ::testing::ElementsAre(ClaimOutcome::kWonOwnToken));  // B replayed
   EXPECT_EQ(store->stats().won_from_history, 1u);  // B holds the claim: no history needed
   EXPECT_EQ(store->stats().put_requests, 5u);      // every claim starts with one
-  EXPECT_EQ(store->stats().update_requests, 4u);   // all but A's first: the uuid existed
-  EXPECT_EQ(store->stats().get_requests, 2u);      // A's replay and C
+  EXPECT_EQ(store->stats().get_requests, 4u);      // all but A's first: the uuid existed
+  EXPECT_EQ(store->stats().update_requests, 1u);   // B's takeover only: the replays write nothing
   EXPECT_THAT(StoredClaims(config, table, "e-hazard"), ::testing::ElementsAre(ta, tb));
   // A's replay wrote nothing: B still holds the claim with its expiry.
   const aws::HttpResponse item = Raw(
@@ -189,8 +190,9 @@ TEST(DynamoDbBedTest, ReplayAfterATakeoverWinsFromHistory) {
 }
 
 // Items written by the first PutItem claim code (before claims were kept) have no history:
-// a live one of another record means lost (an item without claims, not a vanished one);
-// an expired one is taken over and its history starts.
+// a live one of another record means lost (an item without claims, not a vanished one), a
+// replay of its holder wins without writing; an expired one is taken over and its history
+// starts (with the new holder only).
 TEST(DynamoDbBedTest, ItemWithoutHistoryFromThePutItemCode) {
   const aws::AwsConfig config = BedConfig();
   const std::string table = TableName("legacy");
@@ -204,9 +206,10 @@ TEST(DynamoDbBedTest, ItemWithoutHistoryFromThePutItemCode) {
   EXPECT_THAT(ClaimAll(*store, {{"e-old", "new/1", 300, 150}}), ::testing::ElementsAre(ClaimOutcome::kLost));
   EXPECT_EQ(store->stats().put_again, 0u);
   EXPECT_THAT(ClaimAll(*store, {{"e-old", "old/1", 200, 100}}), ::testing::ElementsAre(ClaimOutcome::kWonOwnToken));
-  EXPECT_THAT(StoredClaims(config, table, "e-old"), ::testing::ElementsAre("old/1"));  // ADD on a missing attribute
+  EXPECT_THAT(StoredClaims(config, table, "e-old"), ::testing::ElementsAre());  // nothing written
+  EXPECT_EQ(store->stats().update_requests, 0u);
   EXPECT_THAT(ClaimAll(*store, {{"e-old", "new/2", 400, 300}}), ::testing::ElementsAre(ClaimOutcome::kWonExpired));
-  EXPECT_THAT(StoredClaims(config, table, "e-old"), ::testing::ElementsAre("new/2", "old/1"));
+  EXPECT_THAT(StoredClaims(config, table, "e-old"), ::testing::ElementsAre("new/2"));  // ADD on a missing attribute
 }
 
 struct Batch {
@@ -309,8 +312,9 @@ class FaultProxy {
 };
 
 // What each outcome costs, counted on the wire by the fault proxy (rules with "times": 0
-// count their matches and never act): a new uuid one PutItem; a replay of the holder and a
-// takeover PutItem + UpdateItem; a duplicate PutItem + UpdateItem + GetItem.
+// count their matches and never act): a new uuid one PutItem; a duplicate and a replay
+// (of the holder or from history) PutItem + GetItem; a takeover PutItem + GetItem +
+// UpdateItem.
 TEST(DynamoDbBedTest, RequestsPerOutcome) {
   const aws::AwsConfig direct = BedConfig();
   FaultProxy proxy(direct.dynamodb_endpoint);
@@ -341,28 +345,52 @@ TEST(DynamoDbBedTest, RequestsPerOutcome) {
   using ::testing::ElementsAre;
   EXPECT_THAT(ClaimAll(*store, {{"c-1", "a/1", 1100, 1000}}), ElementsAre(ClaimOutcome::kWon));
   EXPECT_THAT(sent(), ElementsAre(1, 0, 0));  // new uuid: one PutItem
-  EXPECT_THAT(ClaimAll(*store, {{"c-1", "a/1", 1100, 1000}}), ElementsAre(ClaimOutcome::kWonOwnToken));
-  EXPECT_THAT(sent(), ElementsAre(1, 1, 0));  // replay of the holder
   EXPECT_THAT(ClaimAll(*store, {{"c-1", "b/1", 1150, 1050}}), ElementsAre(ClaimOutcome::kLost));
-  EXPECT_THAT(sent(), ElementsAre(1, 1, 1));  // duplicate
-  EXPECT_THAT(ClaimAll(*store, {{"c-1", "b/2", 1300, 1200}}), ElementsAre(ClaimOutcome::kWonExpired));
-  EXPECT_THAT(sent(), ElementsAre(1, 1, 0));  // takeover
+  EXPECT_THAT(sent(), ElementsAre(1, 0, 1));  // duplicate
   EXPECT_THAT(ClaimAll(*store, {{"c-1", "a/1", 1100, 1000}}), ElementsAre(ClaimOutcome::kWonOwnToken));
-  EXPECT_THAT(sent(), ElementsAre(1, 1, 1));  // replay after the takeover: from history
+  EXPECT_THAT(sent(), ElementsAre(1, 0, 1));  // replay of the holder
+  EXPECT_THAT(ClaimAll(*store, {{"c-1", "b/2", 1300, 1200}}), ElementsAre(ClaimOutcome::kWonExpired));
+  EXPECT_THAT(sent(), ElementsAre(1, 1, 1));  // takeover
+  EXPECT_THAT(ClaimAll(*store, {{"c-1", "a/1", 1100, 1000}}), ElementsAre(ClaimOutcome::kWonOwnToken));
+  EXPECT_THAT(sent(), ElementsAre(1, 0, 1));  // replay after the takeover: from history
   Batch fresh(200, "c-fresh-", "a/");
   const std::vector<ClaimOutcome> won = ClaimAll(*store, fresh.requests);
   EXPECT_EQ(std::count(won.begin(), won.end(), ClaimOutcome::kWon), 200);
   EXPECT_THAT(sent(), ElementsAre(200, 0, 0));
   EXPECT_EQ(store->stats().put_requests, 205u);
-  EXPECT_EQ(store->stats().update_requests, 4u);
-  EXPECT_EQ(store->stats().get_requests, 2u);
+  EXPECT_EQ(store->stats().get_requests, 4u);
+  EXPECT_EQ(store->stats().update_requests, 1u);
+  EXPECT_EQ(store->stats().update_conflicts, 0u);
   EXPECT_EQ(store->stats().retries, 0u);
 }
 
-// The item a PutItem met is deleted (as by TTL) before the UpdateItem: dynalite fails the
-// UpdateItem's condition on the missing item (it does not create one), the GetItem finds
-// nothing, and the claim starts over with a PutItem, which wins. The proxy holds the
-// UpdateItem back until the item is gone.
+// Claims `in` while the proxy holds the first `operation` request back (delay_request_ms),
+// running `meanwhile` once it is held: another worker's write or a deletion between two of
+// the claim's requests. Returns the claim's status; `held` says whether it was.
+Status ClaimWhileHeld(DynamoDbClaimStore& store, FaultProxy& proxy, const std::string& operation,
+                      const std::vector<ClaimRequest>& in, std::vector<ClaimOutcome>& out,
+                      const std::function<void()>& meanwhile, bool& held) {
+  held = false;
+  const aws::HttpResponse set = proxy.Control(
+      "POST", R"({"rules":[{"match":{"target":")" + operation + R"("},"times":1,"delay_request_ms":2000}]})");
+  if (!set.ok()) return Status::Error("fault proxy rules: " + set.Describe() + " " + set.body);
+  Status claimed;
+  std::thread claimer([&] { claimed = store.Claim(in, out); });
+  for (int i = 0; i < 200 && !held; ++i) {
+    simdjson::dom::parser parser;
+    int64_t matched = 0;
+    held = !parser.parse(proxy.Control("GET").body)["rules"].at(0)["matched"].get(matched) && matched >= 1;
+    if (!held) std::this_thread::sleep_for(milliseconds(10));
+  }
+  if (held) meanwhile();
+  claimer.join();
+  return claimed;
+}
+
+// The item a PutItem met is deleted (as by TTL) before the GetItem, and an expired item the
+// GetItem saw before the UpdateItem: dynalite fails the UpdateItem's condition on the missing
+// item (it does not create one), the GetItem finds nothing, and the claim starts over with a
+// PutItem, which wins. The proxy holds the request back until the item is gone.
 TEST(DynamoDbBedTest, AnItemDeletedMidClaimIsClaimedAgain) {
   const aws::AwsConfig direct = BedConfig();
   FaultProxy proxy(direct.dynamodb_endpoint);
@@ -372,34 +400,74 @@ TEST(DynamoDbBedTest, AnItemDeletedMidClaimIsClaimedAgain) {
   const std::string table = TableName("vanish");
   auto store = Open(table, via_proxy);
   ASSERT_NE(store, nullptr);
-  ASSERT_THAT(ClaimAll(*store, {{"e-gone", "old/1", 9000, 100}}), ::testing::ElementsAre(ClaimOutcome::kWon));
-  const aws::HttpResponse set =
-      proxy.Control("POST", R"({"rules":[{"match":{"target":"UpdateItem"},"times":1,"delay_request_ms":3000}]})");
-  ASSERT_TRUE(set.ok()) << set.Describe() << " " << set.body;
+  ASSERT_THAT(ClaimAll(*store, {{"e-gone", "old/1", 9000, 100}, {"e-gone-2", "old/2", 150, 100}}),
+              ::testing::ElementsAre(ClaimOutcome::kWon, ClaimOutcome::kWon));
+  auto erase = [&](const std::string& uuid) {
+    const aws::HttpResponse del =
+        Raw(direct, "DeleteItem", R"({"TableName":")" + table + R"(","Key":{"uuid":{"S":")" + uuid + R"("}}})");
+    EXPECT_TRUE(del.ok()) << aws::DescribeDynamoDbError(del);
+  };
   std::vector<ClaimOutcome> out(1);
-  Status claimed;
-  const std::vector<ClaimRequest> in = {{"e-gone", "new/1", 9100, 200}};  // old/1 is live: would lose
-  std::thread claimer([&] { claimed = store->Claim(in, out); });
-  // Once the UpdateItem is held at the proxy, delete the item behind the claim's back.
   bool held = false;
-  for (int i = 0; i < 200 && !held; ++i) {
-    simdjson::dom::parser parser;
-    int64_t matched = 0;
-    held = !parser.parse(proxy.Control("GET").body)["rules"].at(0)["matched"].get(matched) && matched >= 1;
-    if (!held) std::this_thread::sleep_for(milliseconds(10));
-  }
-  const aws::HttpResponse del =
-      Raw(direct, "DeleteItem", R"({"TableName":")" + table + R"(","Key":{"uuid":{"S":"e-gone"}}})");
-  claimer.join();
-  ASSERT_TRUE(held) << "the UpdateItem never reached the proxy";
-  ASSERT_TRUE(del.ok()) << aws::DescribeDynamoDbError(del);
+  // old/1 is live at 200: the claim would lose. Deleted before the GetItem.
+  Status claimed = ClaimWhileHeld(
+      *store, proxy, "GetItem", {{"e-gone", "new/1", 9100, 200}}, out, [&] { erase("e-gone"); }, held);
+  ASSERT_TRUE(held) << "the GetItem never reached the proxy";
   ASSERT_TRUE(claimed.ok()) << claimed.message();
   EXPECT_EQ(out[0], ClaimOutcome::kWon);
   EXPECT_EQ(store->stats().put_again, 1u);
-  EXPECT_EQ(store->stats().put_requests, 3u);  // the seed, the first try, the second
-  EXPECT_EQ(store->stats().update_requests, 1u);
+  EXPECT_EQ(store->stats().put_requests, 4u);  // the seed batch (2), the first try, the second
   EXPECT_EQ(store->stats().get_requests, 1u);
+  EXPECT_EQ(store->stats().update_requests, 0u);
   EXPECT_THAT(StoredClaims(direct, table, "e-gone"), ::testing::ElementsAre("new/1"));
+  // old/2 (150) expired at 300: a takeover. Deleted before the UpdateItem.
+  claimed = ClaimWhileHeld(
+      *store, proxy, "UpdateItem", {{"e-gone-2", "new/2", 9100, 300}}, out, [&] { erase("e-gone-2"); }, held);
+  ASSERT_TRUE(held) << "the UpdateItem never reached the proxy";
+  ASSERT_TRUE(claimed.ok()) << claimed.message();
+  EXPECT_EQ(out[0], ClaimOutcome::kWon);
+  EXPECT_EQ(store->stats().put_again, 2u);
+  EXPECT_EQ(store->stats().put_requests, 6u);
+  EXPECT_EQ(store->stats().get_requests, 3u);
+  EXPECT_EQ(store->stats().update_requests, 1u);
+  EXPECT_EQ(store->stats().update_conflicts, 1u);  // the condition failed on the missing item
+  EXPECT_THAT(StoredClaims(direct, table, "e-gone-2"), ::testing::ElementsAre("new/2"));
+}
+
+// Two workers take the same expired claim over at once: the one whose UpdateItem comes
+// second fails its condition (the claim is live again at its watermark), reads the claim
+// again and loses. The proxy holds that UpdateItem back while the other worker, straight
+// to dynalite, takes the claim over.
+TEST(DynamoDbBedTest, ATakeoverRaceIsDecidedByTheCondition) {
+  const aws::AwsConfig direct = BedConfig();
+  FaultProxy proxy(direct.dynamodb_endpoint);
+  ASSERT_FALSE(proxy.url().empty()) << "fault proxy did not start";
+  aws::AwsConfig via_proxy = direct;
+  via_proxy.dynamodb_endpoint = proxy.url();
+  const std::string table = TableName("race");
+  auto slow = Open(table, via_proxy);
+  auto fast = Open(table, direct);
+  ASSERT_NE(slow, nullptr);
+  ASSERT_NE(fast, nullptr);
+  ASSERT_THAT(ClaimAll(*fast, {{"e-race", "old/1", 1100, 1000}}), ::testing::ElementsAre(ClaimOutcome::kWon));
+  std::vector<ClaimOutcome> out(1);
+  bool held = false;
+  // Both see old/1 expired (1100 < 1200, < 1300); the fast one's claim (1400) is live at 1200.
+  const Status claimed = ClaimWhileHeld(
+      *slow, proxy, "UpdateItem", {{"e-race", "a/1", 1300, 1200}}, out,
+      [&] {
+        EXPECT_THAT(ClaimAll(*fast, {{"e-race", "b/1", 1400, 1300}}),
+                    ::testing::ElementsAre(ClaimOutcome::kWonExpired));
+      },
+      held);
+  ASSERT_TRUE(held) << "the UpdateItem never reached the proxy";
+  ASSERT_TRUE(claimed.ok()) << claimed.message();
+  EXPECT_EQ(out[0], ClaimOutcome::kLost);
+  EXPECT_EQ(slow->stats().put_requests, 1u);
+  EXPECT_EQ(slow->stats().get_requests, 2u);  // before the UpdateItem and after its failed condition
+  EXPECT_EQ(slow->stats().update_requests, 1u);
+  EXPECT_EQ(slow->stats().update_conflicts, 1u);
+  EXPECT_THAT(StoredClaims(direct, table, "e-race"), ::testing::ElementsAre("b/1", "old/1"));
 }
 
 TEST(DynamoDbBedTest, ThrottlingIsRetriedCountedAndChangesNoOutcome) {
@@ -420,13 +488,13 @@ TEST(DynamoDbBedTest, ThrottlingIsRetriedCountedAndChangesNoOutcome) {
     if (i % 4 >= 2) seed.push_back({seed_live.uuids[i], seed_live.tokens[i], 9000, 50});  // live
   }
   ClaimAll(*store, seed);
-  // Then the batch under test (100 PutItems, 75 UpdateItems for the existing uuids, 50
-  // history GetItems for the live ones), with throttling on its PutItems, throttling and
-  // 5xx on its UpdateItems, and throttling on its GetItems.
+  // Then the batch under test (100 PutItems, 75 GetItems for the existing uuids, 25
+  // UpdateItems for the expired ones), with throttling on its PutItems, throttling and 5xx
+  // on its UpdateItems, and throttling on its GetItems.
   const aws::HttpResponse set = proxy.Control(
       "POST", R"({"rules":[{"match":{"target":"PutItem"},"skip":3,"times":35,"preset":"dynamodb-throttle"},)"
-              R"({"match":{"target":"UpdateItem"},"skip":20,"times":5,"preset":"dynamodb-request-limit"},)"
-              R"({"match":{"target":"UpdateItem"},"skip":50,"times":5,"preset":"dynamodb-500"},)"
+              R"({"match":{"target":"UpdateItem"},"skip":5,"times":5,"preset":"dynamodb-request-limit"},)"
+              R"({"match":{"target":"UpdateItem"},"skip":15,"times":5,"preset":"dynamodb-500"},)"
               R"({"match":{"target":"GetItem"},"skip":10,"times":10,"preset":"dynamodb-throttle"}]})");
   ASSERT_TRUE(set.ok()) << set.Describe() << " " << set.body;
   const int64_t injected_before = proxy.Injected();

@@ -2,6 +2,8 @@
 
 #include <simdjson.h>
 
+#include <charconv>
+
 #include "core/json_write.h"
 #include "store/aws/dynamodb_table.h"
 #include "store/aws/payload_hash.h"
@@ -24,6 +26,13 @@ void NumberValue(std::string& out, int64_t n) {
   out += "{\"N\":\"";
   out += std::to_string(n);
   out += "\"}";
+}
+
+// A whole DynamoDB number that fits int64 (claims only ever hold whole seconds).
+bool ParseInteger(std::string_view text, int64_t& out) {
+  const char* end = text.data() + text.size();
+  const auto [ptr, ec] = std::from_chars(text.data(), end, out);
+  return !text.empty() && ec == std::errc() && ptr == end;
 }
 
 // A non-2xx answer that is not an outcome: a missing table named as such, else the AWS error.
@@ -158,9 +167,9 @@ std::string UpdateClaimBody(std::string_view table, const ClaimRequest& r, int64
   return out;
 }
 
-std::string HistoryGetBody(std::string_view table, std::string_view uuid) {
+std::string ClaimGetBody(std::string_view table, std::string_view uuid) {
   std::string out;
-  out.reserve(160 + uuid.size());
+  out.reserve(220 + uuid.size());
   out += '{';
   Field(out, "TableName");
   AppendJsonString(out, table);
@@ -173,10 +182,14 @@ std::string HistoryGetBody(std::string_view table, std::string_view uuid) {
   Field(out, "ConsistentRead");
   out += "true,";
   Field(out, "ProjectionExpression");
-  AppendJsonString(out, "#h");
+  AppendJsonString(out, "#t, #e, #h");
   out += ',';
   Field(out, "ExpressionAttributeNames");
-  out += "{\"#h\":";
+  out += "{\"#t\":";
+  AppendJsonString(out, kTokenAttr);
+  out += ",\"#e\":";
+  AppendJsonString(out, kExpiresAttr);
+  out += ",\"#h\":";
   AppendJsonString(out, kClaimsAttr);
   out += "}}";
   return out;
@@ -188,13 +201,43 @@ Result<bool> ParsePutResponse(const aws::HttpResponse& resp, std::string_view ta
   return AnswerError("claim PutItem", resp, table);
 }
 
-Result<ClaimOutcome> ParseUpdateResponse(const aws::HttpResponse& resp, std::string_view own_token,
-                                         std::string_view table) {
+Result<Found> ParseClaimGetResponse(const aws::HttpResponse& resp, const ClaimRequest& r, std::string_view table) {
+  if (!resp.ok()) return AnswerError("claim GetItem", resp, table);
+  static thread_local simdjson::dom::parser parser;  // one per thread, reused (STYLE rule 10)
+  simdjson::dom::object doc;
+  if (parser.parse(resp.body.data(), resp.body.size()).get(doc))
+    return Status::Error("claim GetItem: answer is not a JSON object: " + resp.body.substr(0, 200));
+  simdjson::dom::object item;
+  if (doc.at_key("Item").get(item)) return Found::kNoItem;
+  // Every claim write sets token and expires_at (and the UpdateItem's condition never holds
+  // on a missing item, so it creates none): an item without them is not a claim.
+  std::string_view token, expires_text;
+  int64_t expires_at = 0;
+  if (item.at_key(kTokenAttr).at_key("S").get(token) || item.at_key(kExpiresAttr).at_key("N").get(expires_text) ||
+      !ParseInteger(expires_text, expires_at))
+    return Status::Error("claim GetItem: the item of uuid '" + ClaimKey(r.uuid) + "' on table '" + std::string(table) +
+                         "' has no string token or integer expires_at: " + resp.body.substr(0, 200));
+  if (token == r.token) return Found::kOwnToken;
+  simdjson::dom::element claims;
+  if (!item.at_key(kClaimsAttr).get(claims)) {  // missing: written before claims were kept
+    simdjson::dom::array tokens;
+    if (claims.at_key("SS").get(tokens))
+      return Status::Error("claim GetItem: 'claims' is not a string set: " + resp.body.substr(0, 200));
+    for (simdjson::dom::element t : tokens) {
+      std::string_view earlier;
+      if (!t.get(earlier) && earlier == r.token) return Found::kOwnHistory;
+    }
+  }
+  return expires_at >= r.watermark ? Found::kLive : Found::kExpired;
+}
+
+Result<std::optional<ClaimOutcome>> ParseUpdateResponse(const aws::HttpResponse& resp, std::string_view own_token,
+                                                        std::string_view table) {
   if (!resp.ok()) {
-    if (resp.error_code == "ConditionalCheckFailedException") return ClaimOutcome::kLost;
+    if (resp.error_code == "ConditionalCheckFailedException") return std::optional<ClaimOutcome>();
     return AnswerError("claim UpdateItem", resp, table);
   }
-  static thread_local simdjson::dom::parser parser;  // one per thread, reused (STYLE rule 10)
+  static thread_local simdjson::dom::parser parser;
   simdjson::dom::object doc;
   if (parser.parse(resp.body.data(), resp.body.size()).get(doc))
     return Status::Error("claim UpdateItem: answer is not a JSON object: " + resp.body.substr(0, 200));
@@ -204,28 +247,7 @@ Result<ClaimOutcome> ParseUpdateResponse(const aws::HttpResponse& resp, std::str
   std::string_view old_token;
   if (doc.at_key("Attributes").get(old) || old.at_key(kTokenAttr).at_key("S").get(old_token))
     return Status::Error("claim UpdateItem: the replaced item has no string token: " + resp.body.substr(0, 200));
-  return old_token == own_token ? ClaimOutcome::kWonOwnToken : ClaimOutcome::kWonExpired;
-}
-
-Result<History> ParseHistoryResponse(const aws::HttpResponse& resp, std::string_view own_token,
-                                     std::string_view table) {
-  if (!resp.ok()) return AnswerError("claim history GetItem", resp, table);
-  static thread_local simdjson::dom::parser parser;
-  simdjson::dom::object doc;
-  if (parser.parse(resp.body.data(), resp.body.size()).get(doc))
-    return Status::Error("claim history GetItem: answer is not a JSON object: " + resp.body.substr(0, 200));
-  simdjson::dom::object item;
-  if (doc.at_key("Item").get(item)) return History::kNoItem;  // an item is "Item":{} even without claims
-  simdjson::dom::element claims;
-  if (item.at_key(kClaimsAttr).get(claims)) return History::kNotMine;  // no history kept yet
-  simdjson::dom::array tokens;
-  if (claims.at_key("SS").get(tokens))
-    return Status::Error("claim history GetItem: 'claims' is not a string set: " + resp.body.substr(0, 200));
-  for (simdjson::dom::element t : tokens) {
-    std::string_view token;
-    if (!t.get(token) && token == own_token) return History::kOwnToken;
-  }
-  return History::kNotMine;
+  return std::optional<ClaimOutcome>(old_token == own_token ? ClaimOutcome::kWonOwnToken : ClaimOutcome::kWonExpired);
 }
 
 }  // namespace eventlake::dynamodb

@@ -1,10 +1,11 @@
 #pragma once
 // The DynamoDB wire format of a claim, without any network: the conditional PutItem,
-// the conditional UpdateItem and the history GetItem bodies, the reading of their
+// the claim GetItem and the conditional UpdateItem bodies, the reading of their
 // answers. Kept apart from the store so unit tests check exactly what is sent and how
 // every answer is read. The control plane (DescribeTable, CreateTable, UpdateTimeToLive)
 // is store/aws/dynamodb_table's, shared with the Kinesis lease table.
 #include <cstdint>
+#include <optional>
 #include <string>
 #include <string_view>
 
@@ -64,30 +65,35 @@ std::string PutClaimBody(std::string_view table, const ClaimRequest& r, int64_t 
 
 // Reads PutClaimBody's final answer (after the client's retries): true when the claim was
 // written (kWon), false when the condition failed (the item exists: go on with the
-// UpdateItem); anything else non-2xx is an error.
+// GetItem); anything else non-2xx is an error.
 Result<bool> ParsePutResponse(const aws::HttpResponse& resp, std::string_view table);
 
-// Step 2, after a failed PutItem: UpdateItem if same token OR expired -> SET token,
-// expires_at, ttl and ADD the token to the claims set. ReturnValues ALL_OLD tells a replay
-// from a takeover. A missing item (deleted since the PutItem) fails the condition.
+// Step 2, after a failed PutItem: GetItem of the claim (token, expires_at, claims),
+// strongly consistent.
+std::string ClaimGetBody(std::string_view table, std::string_view uuid);
+
+// What the GetItem found, for request r; decided in this order.
+enum class Found : uint8_t {
+  kNoItem,      // the item is gone (deleted since the PutItem or UpdateItem met it): PutItem again
+  kOwnToken,    // it holds r.token: won again (a replay), nothing to write
+  kOwnHistory,  // r.token is in its claims: won again (a replay after a takeover), nothing to write
+  kLive,        // another record's claim, live (expires_at >= r.watermark): lost, for good
+  kExpired,     // another record's claim, expired (expires_at < r.watermark): take it over (step 3)
+};
+// Reads ClaimGetBody's answer. An item without claims (written before claims were kept) is
+// an empty history; an item without a string token or an integer expires_at is an error.
+Result<Found> ParseClaimGetResponse(const aws::HttpResponse& resp, const ClaimRequest& r, std::string_view table);
+
+// Step 3, after a GetItem that found an expired claim: UpdateItem if same token OR expired
+// -> SET token, expires_at, ttl and ADD the token to the claims set. ReturnValues ALL_OLD
+// tells a replay from a takeover. A missing item (deleted since the GetItem) fails the
+// condition.
 std::string UpdateClaimBody(std::string_view table, const ClaimRequest& r, int64_t ttl_epoch_seconds);
 
-// Reads UpdateClaimBody's final answer: kWonOwnToken or kWonExpired from the old token.
-// ConditionalCheckFailedException is kLost, final only once the history says so
-// (HistoryGetBody); anything else non-2xx is an error.
-Result<ClaimOutcome> ParseUpdateResponse(const aws::HttpResponse& resp, std::string_view own_token,
-                                         std::string_view table);
-
-// Step 3, after a failed UpdateItem: GetItem of the claims set only, strongly consistent.
-std::string HistoryGetBody(std::string_view table, std::string_view uuid);
-
-enum class History : uint8_t {
-  kNoItem,    // the item is gone (deleted since the UpdateItem): claim it again with a PutItem
-  kNotMine,   // the item exists and own_token is not in its claims (or it has none): lost
-  kOwnToken,  // own_token won the uuid before: won again (a replay)
-};
-// Reads HistoryGetBody's answer. An item without claims (written before claims were kept)
-// is an empty history.
-Result<History> ParseHistoryResponse(const aws::HttpResponse& resp, std::string_view own_token, std::string_view table);
+// Reads UpdateClaimBody's final answer: kWonOwnToken or kWonExpired from the old token;
+// std::nullopt when the condition failed (another worker changed the claim since the
+// GetItem, or it vanished): look again. Anything else non-2xx is an error.
+Result<std::optional<ClaimOutcome>> ParseUpdateResponse(const aws::HttpResponse& resp, std::string_view own_token,
+                                                        std::string_view table);
 
 }  // namespace eventlake::dynamodb

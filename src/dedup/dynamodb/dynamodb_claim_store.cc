@@ -1,6 +1,7 @@
 #include "dedup/dynamodb/dynamodb_claim_store.h"
 
 #include <algorithm>
+#include <optional>
 #include <unordered_map>
 #include <utility>
 
@@ -24,6 +25,7 @@ struct DynamoDbClaimStore::Batch {
   std::span<ClaimOutcome> out;
   std::vector<size_t> next_same;  // the next request for the same uuid, or kNone
   std::vector<bool> put_again;    // sent back to the PutItem once already (its item vanished)
+  std::vector<uint8_t> updates;   // UpdateItems sent for the claim (takeover attempts)
   int64_t now = 0;
   Status error;
 };
@@ -67,6 +69,7 @@ Status DynamoDbClaimStore::Claim(std::span<const ClaimRequest> in, std::span<Cla
   batch.now = options_.wall_clock();
   batch.next_same.assign(in.size(), kNone);
   batch.put_again.assign(in.size(), false);
+  batch.updates.assign(in.size(), 0);
   std::vector<size_t> first;
   first.reserve(in.size());
   {
@@ -116,53 +119,39 @@ void DynamoDbClaimStore::PutAnswered(Batch& batch, size_t i, const aws::HttpResp
     return;
   }
   if (*written) return Decided(batch, i, ClaimOutcome::kWon);
-  SendUpdate(batch, i);  // the uuid exists: a replay, a takeover or a duplicate
-}
-
-void DynamoDbClaimStore::SendUpdate(Batch& batch, size_t i) {
-  Submit("UpdateItem", UpdateClaimBody(options_.table, batch.in[i], Ttl(batch, i)),
-         [this, &batch, i](const aws::HttpResponse& resp) { UpdateAnswered(batch, i, resp); });
-}
-
-void DynamoDbClaimStore::UpdateAnswered(Batch& batch, size_t i, const aws::HttpResponse& resp) {
-  ++stats_.update_requests;
-  stats_.retries += static_cast<uint64_t>(resp.retries);
-  if (!batch.error.ok()) return;
-  Result<ClaimOutcome> outcome = ParseUpdateResponse(resp, batch.in[i].token, options_.table);
-  if (!outcome.ok()) {
-    batch.error = outcome.status();
-    return;
-  }
-  if (*outcome != ClaimOutcome::kLost) return Decided(batch, i, *outcome);
-  // The condition failed: lost, unless this record won the uuid in an earlier life.
-  SendGet(batch, i);
+  SendGet(batch, i);  // the uuid exists: a replay, a duplicate or a takeover
 }
 
 void DynamoDbClaimStore::SendGet(Batch& batch, size_t i) {
-  Submit("GetItem", HistoryGetBody(options_.table, batch.in[i].uuid),
-         [this, &batch, i](const aws::HttpResponse& resp) { HistoryAnswered(batch, i, resp); });
+  Submit("GetItem", ClaimGetBody(options_.table, batch.in[i].uuid),
+         [this, &batch, i](const aws::HttpResponse& resp) { GetAnswered(batch, i, resp); });
 }
 
-void DynamoDbClaimStore::HistoryAnswered(Batch& batch, size_t i, const aws::HttpResponse& resp) {
+void DynamoDbClaimStore::GetAnswered(Batch& batch, size_t i, const aws::HttpResponse& resp) {
   ++stats_.get_requests;
   stats_.retries += static_cast<uint64_t>(resp.retries);
   if (!batch.error.ok()) return;
-  Result<History> history = ParseHistoryResponse(resp, batch.in[i].token, options_.table);
-  if (!history.ok()) {
-    batch.error = history.status();
+  Result<Found> found = ParseClaimGetResponse(resp, batch.in[i], options_.table);
+  if (!found.ok()) {
+    batch.error = found.status();
     return;
   }
-  switch (*history) {
-    case History::kOwnToken:
+  switch (*found) {
+    case Found::kOwnToken:
+      return Decided(batch, i, ClaimOutcome::kWonOwnToken);
+    case Found::kOwnHistory:
       ++stats_.won_from_history;
       return Decided(batch, i, ClaimOutcome::kWonOwnToken);
-    case History::kNotMine:
+    case Found::kLive:
       return Decided(batch, i, ClaimOutcome::kLost);
-    case History::kNoItem:
+    case Found::kExpired:
+      return SendUpdate(batch, i);
+    case Found::kNoItem:
       break;
   }
-  // The item the PutItem met is gone (TTL deletion in between): the uuid is free, so the
-  // claim starts over, once. Gone a second time means something else deletes claims.
+  // The item the PutItem (or the UpdateItem) met is gone (TTL deletion in between): the
+  // uuid is free, so the claim starts over, once. Gone a second time means something else
+  // deletes claims.
   if (batch.put_again[i]) {
     batch.error = Status::Error("claim of uuid '" + ClaimKey(batch.in[i].uuid) + "' on table '" + options_.table +
                                 "': its item vanished twice while claiming (deleted by something other than TTL?)");
@@ -171,6 +160,35 @@ void DynamoDbClaimStore::HistoryAnswered(Batch& batch, size_t i, const aws::Http
   batch.put_again[i] = true;
   ++stats_.put_again;
   SendPut(batch, i);
+}
+
+void DynamoDbClaimStore::SendUpdate(Batch& batch, size_t i) {
+  ++batch.updates[i];
+  Submit("UpdateItem", UpdateClaimBody(options_.table, batch.in[i], Ttl(batch, i)),
+         [this, &batch, i](const aws::HttpResponse& resp) { UpdateAnswered(batch, i, resp); });
+}
+
+void DynamoDbClaimStore::UpdateAnswered(Batch& batch, size_t i, const aws::HttpResponse& resp) {
+  ++stats_.update_requests;
+  stats_.retries += static_cast<uint64_t>(resp.retries);
+  if (!batch.error.ok()) return;
+  Result<std::optional<ClaimOutcome>> outcome = ParseUpdateResponse(resp, batch.in[i].token, options_.table);
+  if (!outcome.ok()) {
+    batch.error = outcome.status();
+    return;
+  }
+  if (*outcome) return Decided(batch, i, **outcome);
+  // The condition failed: another worker changed the claim since the GetItem (took it
+  // over, or it vanished). Look again, a bounded number of times.
+  ++stats_.update_conflicts;
+  if (batch.updates[i] >= kMaxTakeovers) {
+    batch.error = Status::Error("claim of uuid '" + ClaimKey(batch.in[i].uuid) + "' on table '" + options_.table +
+                                "': its expired claim changed under " + std::to_string(kMaxTakeovers) +
+                                " takeover attempts in a row (UpdateItem condition failed each time after a GetItem "
+                                "found it expired); other workers keep taking it over");
+    return;
+  }
+  SendGet(batch, i);
 }
 
 void DynamoDbClaimStore::Count(ClaimOutcome outcome) {

@@ -1,15 +1,19 @@
 #pragma once
 // Distributed dedup claims in DynamoDB (DESIGN.md, "Distributed workers"): the claim
-// itself decides, in up to three requests per claim, each sent from the previous one's
-// callback:
+// itself decides, each request sent from the previous one's callback:
 //   1. PutItem of the claim if the uuid is absent (the common case: one cheap write) -> kWon;
-//   2. if it exists: UpdateItem if it is held by this same record (its token) or by a claim
-//      that has expired (expires_at < the caller's watermark), adding the token to the uuid's
-//      history (the claims set) -> kWonOwnToken / kWonExpired;
-//   3. if that fails too: a consistent GetItem of the history. A record that won the uuid in
-//      an earlier life wins it again (a replay after a crash, even if another record took the
-//      expired claim over since); otherwise it is a duplicate. An item gone by then (TTL
-//      deletion between the requests) sends the claim back to step 1, once per claim.
+//   2. if it exists: a consistent GetItem of the claim (token, expires_at, claims), and the
+//      decision from what it holds: this record's token, now or in the uuid's history (the
+//      claims set) -> kWonOwnToken, nothing to write (a replay after a crash, even if another
+//      record took the expired claim over since); another record's live claim
+//      (expires_at >= the caller's watermark) -> kLost, for good (a claim's expires_at never
+//      decreases); an expired one -> step 3. An item gone by then (TTL deletion between the
+//      requests) sends the claim back to step 1, once per claim.
+//   3. UpdateItem if the claim is still this token's or expired, adding the token to the
+//      history -> kWonExpired (kWonOwnToken if the old token was this one). Its condition
+//      fails when another worker took the claim over since the GetItem: back to step 2, at
+//      most kMaxTakeovers UpdateItems per claim, then the batch fails.
+// So a new uuid costs one request, a duplicate or a replay two, a takeover three.
 //
 // A batch of claims goes out pipelined through one HttpClient (Submit + Drain, up to
 // its in-flight limit), never one blocking round trip per event. A failed condition is an
@@ -18,10 +22,10 @@
 //
 // Several requests for one uuid inside a batch are resolved as if they were sent one
 // after the other in input order: the first goes out, and each later one waits for the
-// previous one's final answer (GetItem included). The only one answered without a
-// request is a repeat of the token that was just answered and won (won again); with a
-// history, "the previous one holds a live claim" no longer implies "this one lost". So a
-// replay of the same batch gets the same outcomes, whatever order the network answers in.
+// previous one's final answer. The only one answered without a request is a repeat of the
+// token that was just answered and won (won again); with a history, "the previous one
+// holds a live claim" no longer implies "this one lost". So a replay of the same batch gets
+// the same outcomes, whatever order the network answers in.
 #include <chrono>
 #include <cstdint>
 #include <functional>
@@ -63,18 +67,24 @@ struct DynamoDbClaimStats {
   uint64_t won = 0;
   uint64_t won_expired = 0;
   uint64_t won_own_token = 0;     // includes the two below
-  uint64_t won_from_history = 0;  // condition failed, but the token is in the claims history
+  uint64_t won_from_history = 0;  // another record holds the claim, but the token is in its claims history
   uint64_t lost = 0;
   uint64_t decided_in_batch = 0;  // same token as the request for the uuid just answered (and won)
   uint64_t put_requests = 0;      // PutItem requests answered (retries not counted): one per claim sent
-  uint64_t update_requests = 0;   // UpdateItems answered: one per PutItem whose uuid existed
-  uint64_t get_requests = 0;      // history GetItems answered: one per failed UpdateItem condition
+  uint64_t get_requests = 0;      // GetItems answered: one per failed PutItem or UpdateItem condition
+  uint64_t update_requests = 0;   // UpdateItems answered: one per expired claim found (a takeover)
+  uint64_t update_conflicts = 0;  // UpdateItem conditions failed: the claim changed since the GetItem
   uint64_t put_again = 0;         // the GetItem found no item (deleted meanwhile): PutItem sent again
-  uint64_t retries = 0;           // UpdateItem, GetItem and control-plane retries (throttling, 5xx, network)
+  uint64_t retries = 0;           // request and control-plane retries (throttling, 5xx, network)
 };
 
 class DynamoDbClaimStore {
  public:
+  // UpdateItems per claim at most: each failed one means another worker took the expired
+  // claim over between this claim's GetItem and its UpdateItem; a claim that loses that
+  // race kMaxTakeovers times in a row fails its batch rather than loop.
+  static constexpr int kMaxTakeovers = 3;
+
   // Borrows `client` (its in-flight limit is the pipeline depth).
   DynamoDbClaimStore(const aws::AwsConfig& config, aws::HttpClient& client, DynamoDbClaimStoreOptions options);
   // Owns its client.
@@ -103,10 +113,10 @@ class DynamoDbClaimStore {
   int64_t Ttl(const Batch& batch, size_t i) const;
   void SendPut(Batch& batch, size_t i);
   void PutAnswered(Batch& batch, size_t i, const aws::HttpResponse& resp);
+  void SendGet(Batch& batch, size_t i);
+  void GetAnswered(Batch& batch, size_t i, const aws::HttpResponse& resp);
   void SendUpdate(Batch& batch, size_t i);
   void UpdateAnswered(Batch& batch, size_t i, const aws::HttpResponse& resp);
-  void SendGet(Batch& batch, size_t i);
-  void HistoryAnswered(Batch& batch, size_t i, const aws::HttpResponse& resp);
   void Decided(Batch& batch, size_t i, ClaimOutcome outcome);
   void Count(ClaimOutcome outcome);
 
