@@ -213,13 +213,7 @@ Status IngestPipeline::ProcessBatch(const CheckedBatch& checked, uint32_t index)
     }
     b->claims.Add(f.uuid, dedup_.hash(i), claims_[i]);
     b->NoteSource(index, line.offset, line.line_no, dedup_.watermark_before(i));
-    ++b->events;
-    if (b->receive_runs.empty() || b->receive_runs.back().first != recv_us) {
-      b->receive_runs.emplace_back(recv_us, 0);
-      if (b->first_receive_wall_us == 0) b->first_receive_wall_us = recv_wall_s * 1000000;
-    }
-    ++b->receive_runs.back().second;
-    b->lag_at_receive.Add(static_cast<double>(recv_wall_s - p.seconds));
+    b->NoteReceived(recv_us, recv_wall_s, p.seconds);
     ++report_.written;
   }
   src.read_offset = batch.end_offset;
@@ -276,23 +270,8 @@ Status IngestPipeline::FinishEpochs(std::vector<std::unique_ptr<EpochJob>> done)
     if (!job->status.ok()) return job->status;
     committer_.Settle(job->buffers, job->watermark);
     ++report_.epochs;
-    for (const EpochFile& f : job->result.files) {
-      PartitionTotals& t = report_.partitions[f.partition];
-      t.events += f.events;
-      t.bytes += f.bytes;
-      t.files += 1;
-      report_.file_bytes.Add(static_cast<double>(f.bytes));
-      if (f.bytes < (1 << 20)) ++report_.small_files;
-    }
-    for (const auto& b : job->buffers) {
-      for (const auto& [recv, n] : b->receive_runs)
-        report_.latency_ms.Add(static_cast<double>(job->commit_us - recv) / 1000.0, n);
-      if (b->lag_at_receive.count() > 0) {
-        // Lag at commit = lag at receive + time spent buffered (per buffer, from its first receive).
-        report_.lag_s.MergeShifted(b->lag_at_receive,
-                                   static_cast<double>(job->commit_wall_us - b->first_receive_wall_us) / 1e6);
-      }
-    }
+    for (const EpochFile& f : job->result.files) report_.AddFile(f.partition, f.events, f.bytes);
+    for (const auto& b : job->buffers) report_.AddCommitted(*b, job->commit_us, job->commit_wall_us);
     SyncPoint("epoch:done");
   }
   return Status::Ok();

@@ -6,6 +6,22 @@
 
 namespace eventlake {
 
+void RunReport::AddFile(const std::string& partition, uint64_t events, uint64_t bytes) {
+  PartitionTotals& t = partitions[partition];
+  t.events += events;
+  t.bytes += bytes;
+  t.files += 1;
+  file_bytes.Add(static_cast<double>(bytes));
+  if (bytes < (1 << 20)) ++small_files;
+}
+
+void RunReport::AddCommitted(const Buffer& b, int64_t commit_us, int64_t commit_wall_us) {
+  for (const auto& [recv, n] : b.receive_runs) latency_ms.Add(static_cast<double>(commit_us - recv) / 1000.0, n);
+  // Lag at commit = lag at receive + time spent buffered (per buffer, from its first receive).
+  if (b.lag_at_receive.count() > 0)
+    lag_s.MergeShifted(b.lag_at_receive, static_cast<double>(commit_wall_us - b.first_receive_wall_us) / 1e6);
+}
+
 std::string RunReport::CheckText() const {
   std::string s = fmt::format("read {} {} written {} + duplicates {} + invalid {}", read,
                               Balanced() ? "==" : "!=", written, duplicates, invalid);

@@ -9,6 +9,7 @@
 
 #include "core/histogram.h"
 #include "decode/verdict.h"
+#include "partition/buffers.h"
 
 namespace eventlake {
 
@@ -58,6 +59,11 @@ struct RunReport {
   double elapsed_s = 0;
   bool ok = true;  // false when the run stopped on an error
   std::string error;
+
+  // A published file of `events` events and `bytes` bytes in `partition`.
+  void AddFile(const std::string& partition, uint64_t events, uint64_t bytes);
+  // The latency and lag of a buffer's events, committed at commit_us (monotonic) / commit_wall_us.
+  void AddCommitted(const Buffer& buffer, int64_t commit_us, int64_t commit_wall_us);
 
   bool Balanced() const { return read == written + duplicates + invalid + already_committed; }
   std::string CheckText() const;

@@ -54,13 +54,7 @@ void ShardWork::Write(const EventFields& f, const Derived& derived, int64_t rece
     // An empty Parquet file takes any event; a refusal here would be an encoder bug.
     if (!b->encoder->Add(f, derived)) std::abort();
   }
-  ++b->events;
-  if (b->receive_runs.empty() || b->receive_runs.back().first != receive_us) {
-    b->receive_runs.emplace_back(receive_us, 0);
-    if (b->first_receive_wall_us == 0) b->first_receive_wall_us = receive_wall_s * 1000000;
-  }
-  ++b->receive_runs.back().second;
-  b->lag_at_receive.Add(static_cast<double>(receive_wall_s - f.seconds));
+  b->NoteReceived(receive_us, receive_wall_s, f.seconds);
   ++counts.written;
 }
 

@@ -357,17 +357,8 @@ Status StreamWorker::Publish(ShardWork& w) {
     const uint64_t bytes = (*sink)->bytes_written();
     EL_RETURN_IF_ERROR(lake_->Publish(staged, obj.key));
     SyncPoint("publish:file");
-    PartitionTotals& t = report_.partitions[obj.buffer->key];
-    t.events += obj.buffer->events;
-    t.bytes += bytes;
-    t.files += 1;
-    report_.file_bytes.Add(static_cast<double>(bytes));
-    if (bytes < (1 << 20)) ++report_.small_files;
-    const Buffer& b = *obj.buffer;
-    for (const auto& [recv, n] : b.receive_runs)
-      report_.latency_ms.Add(static_cast<double>(commit_us - recv) / 1000.0, n);
-    if (b.lag_at_receive.count() > 0)
-      report_.lag_s.MergeShifted(b.lag_at_receive, static_cast<double>(commit_wall_us - b.first_receive_wall_us) / 1e6);
+    report_.AddFile(obj.buffer->key, obj.buffer->events, bytes);
+    report_.AddCommitted(*obj.buffer, commit_us, commit_wall_us);
   }
   Result<bool> committed = false;
   {

@@ -11,6 +11,16 @@ void Buffer::NoteSource(uint32_t source, uint64_t offset, uint64_t line_no, int6
   first_marks.push_back({source, offset, line_no, watermark});
 }
 
+void Buffer::NoteReceived(int64_t recv_us, int64_t recv_wall_s, int64_t created_s) {
+  ++events;
+  if (receive_runs.empty() || receive_runs.back().first != recv_us) {
+    receive_runs.emplace_back(recv_us, 0);
+    if (first_receive_wall_us == 0) first_receive_wall_us = recv_wall_s * 1000000;
+  }
+  ++receive_runs.back().second;
+  lag_at_receive.Add(static_cast<double>(recv_wall_s - created_s));
+}
+
 Buffer& PartitionBuffers::Get(std::string_view key, int64_t now_us) {
   if (last_ != nullptr && last_->key == key) return *last_;
   auto it = buffers_.find(std::string(key));

@@ -36,6 +36,8 @@ struct Buffer {
   int64_t first_receive_wall_us = 0;
 
   size_t memory() const { return encoder->buffered_bytes() + claims.memory() + 64 * first_marks.size(); }
+  // One more event, received at recv_us (monotonic) / recv_wall_s, created at created_s.
+  void NoteReceived(int64_t recv_us, int64_t recv_wall_s, int64_t created_s);
   void NoteSource(uint32_t source, uint64_t offset, uint64_t line_no, int64_t watermark);
 };
 
