@@ -11,6 +11,7 @@
 
 #include "core/time_util.h"
 #include "dedup/dynamodb/claim_request.h"
+#include "store/aws/dynamodb_table.h"
 #include "encode/jsonl/jsonl_encoder.h"
 #include "encode/parquet/parquet_encoder.h"
 
@@ -144,7 +145,7 @@ Status ValidateStreamOptions(IngestOptions& o) {
   if (!claims.ok()) return Bad("--dedup", o.dedup, claims.status().message());
   o.claims_table = *claims;
   if (o.leases.empty()) o.leases = "dynamodb://" + o.claims_table + "-leases";
-  auto leases = dynamodb::ParseDynamoDbLocation(o.leases);
+  auto leases = aws::ParseDynamoDbTableUrl(o.leases, "leases");
   if (!leases.ok()) return Bad("--leases", o.leases, leases.status().message());
   o.leases_table = *leases;
   if (o.leases_table == o.claims_table) return Status::Error("--leases must name another table than --dedup");

@@ -5,13 +5,10 @@
 //
 // DYNAMODB_BENCH_CLAIMS=N makes ClaimThroughput claim N uuids (default 4000) and print
 // claims/s (tests/integration/dynamodb_bench.sh compares that with ceilings.py).
-#include <fcntl.h>
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
-#include <signal.h>
 #include <simdjson.h>
 #include <sys/resource.h>
-#include <sys/wait.h>
 #include <unistd.h>
 
 #include <algorithm>
@@ -23,29 +20,19 @@
 #include <thread>
 #include <vector>
 
+#include "aws_bed.h"
 #include "dedup/dynamodb/dynamodb_claim_store.h"
 #include "store/aws/aws_config.h"
 #include "store/aws/dynamodb_table.h"
 #include "store/aws/http_client.h"
 
-#ifndef AWSBED_DIR
-#error "AWSBED_DIR must point at tests/awsbed"
-#endif
-
 namespace eventlake::dynamodb {
 namespace {
 
+using ::eventlake::awsbed::BedConfig;
+using ::eventlake::awsbed::FaultProxy;
 using std::chrono::milliseconds;
 using ::testing::HasSubstr;
-
-aws::AwsConfig BedConfig() {
-  Result<aws::AwsConfig> c = aws::LoadAwsConfig(aws::ProcessEnv());
-  if (!c.ok() || std::getenv("AWS_ENDPOINT_URL_DYNAMODB") == nullptr) {
-    ADD_FAILURE() << "run under tests/awsbed/bed.sh run DIR -- ... (" << c.status().message() << ")";
-    return {};
-  }
-  return *c;
-}
 
 DynamoDbClaimStoreOptions Options() {
   DynamoDbClaimStoreOptions o;
@@ -54,12 +41,7 @@ DynamoDbClaimStoreOptions Options() {
   return o;
 }
 
-aws::HttpClientOptions Http(size_t in_flight = 32) {
-  aws::HttpClientOptions h;
-  h.max_in_flight = in_flight;
-  h.retry = {.max_attempts = 8, .base = milliseconds(5), .cap = milliseconds(100)};
-  return h;
-}
+aws::HttpClientOptions Http(size_t in_flight = 32) { return awsbed::BedHttp(in_flight); }
 
 std::string TableName(const std::string& what) { return "claims-" + what + "-" + std::to_string(::getpid()); }
 
@@ -247,70 +229,6 @@ TEST(DynamoDbBedTest, ThousandClaimsInOneBatchManyInFlight) {
   EXPECT_EQ(std::count(lost.begin(), lost.end(), ClaimOutcome::kLost), 1000);
 }
 
-// node fault_proxy.mjs in front of dynalite; stdin is a pipe held here, so the proxy
-// exits when this process does, however it ends.
-class FaultProxy {
- public:
-  explicit FaultProxy(const std::string& target) {
-    int in[2], out[2];
-    if (pipe2(in, O_CLOEXEC) != 0 || pipe2(out, O_CLOEXEC) != 0) return;
-    pid_ = fork();
-    if (pid_ == 0) {
-      dup2(in[0], 0);
-      dup2(out[1], 1);
-      const std::string script = std::string(AWSBED_DIR) + "/fault_proxy.mjs";
-      execlp("node", "node", script.c_str(), "--target", target.c_str(), "--exit-on-stdin-eof",
-             static_cast<char*>(nullptr));
-      _exit(127);
-    }
-    close(in[0]);
-    close(out[1]);
-    stdin_ = in[1];
-    FILE* f = fdopen(out[0], "r");
-    char line[1024];
-    if (f != nullptr && std::fgets(line, sizeof line, f) != nullptr) {
-      const std::string s(line);
-      const size_t at = s.find("\"url\":\"");
-      if (s.rfind("ready ", 0) == 0 && at != std::string::npos) url_ = s.substr(at + 7, s.find('"', at + 7) - (at + 7));
-    }
-    if (f != nullptr) std::fclose(f);
-  }
-  ~FaultProxy() {
-    if (stdin_ >= 0) close(stdin_);  // EOF: the proxy exits
-    if (pid_ > 0) {
-      int status = 0;
-      if (waitpid(pid_, &status, WNOHANG) == 0) {
-        kill(pid_, SIGTERM);
-        waitpid(pid_, &status, 0);
-      }
-    }
-  }
-  const std::string& url() const { return url_; }
-
-  aws::HttpResponse Control(const std::string& method, const std::string& body = "") {
-    aws::HttpClient client(aws::Credentials{}, "us-east-1");
-    aws::HttpRequest r;
-    r.method = method;
-    r.url = url_ + "/__faults";
-    r.body = body;
-    std::vector<aws::HttpRequest> one;
-    one.push_back(std::move(r));
-    return std::move(client.Run(std::move(one)).front());
-  }
-  int64_t Injected() {
-    const aws::HttpResponse r = Control("GET");
-    simdjson::dom::parser parser;
-    int64_t n = -1;
-    if (parser.parse(r.body)["totals"]["injected"].get(n)) return -1;
-    return n;
-  }
-
- private:
-  pid_t pid_ = -1;
-  int stdin_ = -1;
-  std::string url_;
-};
-
 // What each outcome costs, counted on the wire by the fault proxy (rules with "times": 0
 // count their matches and never act): a new uuid one PutItem; a duplicate and a replay
 // (of the holder or from history) PutItem + GetItem; a takeover PutItem + GetItem +
@@ -319,8 +237,7 @@ TEST(DynamoDbBedTest, RequestsPerOutcome) {
   const aws::AwsConfig direct = BedConfig();
   FaultProxy proxy(direct.dynamodb_endpoint);
   ASSERT_FALSE(proxy.url().empty()) << "fault proxy did not start";
-  aws::AwsConfig via_proxy = direct;
-  via_proxy.dynamodb_endpoint = proxy.url();
+  const aws::AwsConfig via_proxy = proxy.InFrontOf(direct);
   auto store = Open(TableName("cost"), via_proxy);
   ASSERT_NE(store, nullptr);
   const aws::HttpResponse set =
@@ -395,8 +312,7 @@ TEST(DynamoDbBedTest, AnItemDeletedMidClaimIsClaimedAgain) {
   const aws::AwsConfig direct = BedConfig();
   FaultProxy proxy(direct.dynamodb_endpoint);
   ASSERT_FALSE(proxy.url().empty()) << "fault proxy did not start";
-  aws::AwsConfig via_proxy = direct;
-  via_proxy.dynamodb_endpoint = proxy.url();
+  const aws::AwsConfig via_proxy = proxy.InFrontOf(direct);
   const std::string table = TableName("vanish");
   auto store = Open(table, via_proxy);
   ASSERT_NE(store, nullptr);
@@ -442,8 +358,7 @@ TEST(DynamoDbBedTest, ATakeoverRaceIsDecidedByTheCondition) {
   const aws::AwsConfig direct = BedConfig();
   FaultProxy proxy(direct.dynamodb_endpoint);
   ASSERT_FALSE(proxy.url().empty()) << "fault proxy did not start";
-  aws::AwsConfig via_proxy = direct;
-  via_proxy.dynamodb_endpoint = proxy.url();
+  const aws::AwsConfig via_proxy = proxy.InFrontOf(direct);
   const std::string table = TableName("race");
   auto slow = Open(table, via_proxy);
   auto fast = Open(table, direct);
@@ -474,8 +389,7 @@ TEST(DynamoDbBedTest, ThrottlingIsRetriedCountedAndChangesNoOutcome) {
   const aws::AwsConfig direct = BedConfig();
   FaultProxy proxy(direct.dynamodb_endpoint);
   ASSERT_FALSE(proxy.url().empty()) << "fault proxy did not start";
-  aws::AwsConfig via_proxy = direct;
-  via_proxy.dynamodb_endpoint = proxy.url();
+  const aws::AwsConfig via_proxy = proxy.InFrontOf(direct);
   const std::string table = TableName("faults");
   auto store = Open(table, via_proxy);
   ASSERT_NE(store, nullptr);
@@ -497,12 +411,12 @@ TEST(DynamoDbBedTest, ThrottlingIsRetriedCountedAndChangesNoOutcome) {
               R"({"match":{"target":"UpdateItem"},"skip":15,"times":5,"preset":"dynamodb-500"},)"
               R"({"match":{"target":"GetItem"},"skip":10,"times":10,"preset":"dynamodb-throttle"}]})");
   ASSERT_TRUE(set.ok()) << set.Describe() << " " << set.body;
-  const int64_t injected_before = proxy.Injected();
+  const int64_t injected_before = proxy.Total("injected");
   const uint64_t retries_before = store->stats().retries;
   Batch mine(100, "f-", "mine/");
   for (auto& r : mine.requests) r.watermark = 1000;  // the expired seeds (100) are dead at 1000
   const std::vector<ClaimOutcome> out = ClaimAll(*store, mine.requests);
-  const int64_t injected = proxy.Injected() - injected_before;
+  const int64_t injected = proxy.Total("injected") - injected_before;
   const uint64_t retries = store->stats().retries - retries_before;
   std::printf("[ faults ] injected %lld error answers, client retries %llu\n", static_cast<long long>(injected),
               static_cast<unsigned long long>(retries));

@@ -3,48 +3,25 @@
 // lease_bed_test` (ctest does), which exports AWS_ENDPOINT_URL_DYNAMODB and credentials.
 // The fault proxy (tests/awsbed/fault_proxy.mjs) is started here, tied to this process by
 // its stdin, to lose answers of writes that were applied.
-#include <fcntl.h>
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
-#include <signal.h>
-#include <simdjson.h>
-#include <sys/wait.h>
 #include <unistd.h>
 
-#include <cstdio>
-#include <cstdlib>
+#include <chrono>
 #include <string>
 #include <vector>
 
+#include "aws_bed.h"
 #include "sources/kinesis/lease_table.h"
 #include "store/aws/aws_config.h"
 #include "store/aws/http_client.h"
 
-#ifndef AWSBED_DIR
-#error "AWSBED_DIR must point at tests/awsbed"
-#endif
-
 namespace eventlake::kinesis {
 namespace {
 
+using ::eventlake::awsbed::BedConfig;
 using std::chrono::milliseconds;
 using ::testing::HasSubstr;
-
-aws::AwsConfig BedConfig() {
-  Result<aws::AwsConfig> c = aws::LoadAwsConfig(aws::ProcessEnv());
-  if (!c.ok() || std::getenv("AWS_ENDPOINT_URL_DYNAMODB") == nullptr) {
-    ADD_FAILURE() << "run under tests/awsbed/bed.sh run DIR -- ... (" << c.status().message() << ")";
-    return {};
-  }
-  return *c;
-}
-
-aws::HttpClientOptions Http() {
-  aws::HttpClientOptions h;
-  h.max_in_flight = 16;
-  h.retry = {.max_attempts = 8, .base = milliseconds(5), .cap = milliseconds(100)};
-  return h;
-}
 
 std::string TableName(const std::string& what) { return "leases-" + what + "-" + std::to_string(::getpid()); }
 
@@ -59,7 +36,7 @@ LeaseTableOptions Options(const std::string& table) {
 // One worker's view: its own client and LeaseTable on the shared table.
 struct Worker {
   Worker(const aws::AwsConfig& config, const std::string& table, LeaseTableOptions o = {})
-      : client(config, Http()), leases(config, client, o.table.empty() ? Options(table) : o) {}
+      : client(config, awsbed::BedHttp(16)), leases(config, client, o.table.empty() ? Options(table) : o) {}
   aws::HttpClient client;
   LeaseTable leases;
 
@@ -257,81 +234,15 @@ TEST(LeaseBedTest, RenewManyAtOnceAnswersEachLease) {
   EXPECT_GT(a.client.stats().peak_in_flight, 1u);
 }
 
-// node fault_proxy.mjs in front of dynalite; stdin is a pipe held here, so the proxy
-// exits when this process does, however it ends.
-class FaultProxy {
- public:
-  explicit FaultProxy(const std::string& target) {
-    int in[2], out[2];
-    if (pipe2(in, O_CLOEXEC) != 0 || pipe2(out, O_CLOEXEC) != 0) return;
-    pid_ = fork();
-    if (pid_ == 0) {
-      dup2(in[0], 0);
-      dup2(out[1], 1);
-      const std::string script = std::string(AWSBED_DIR) + "/fault_proxy.mjs";
-      execlp("node", "node", script.c_str(), "--target", target.c_str(), "--exit-on-stdin-eof",
-             static_cast<char*>(nullptr));
-      _exit(127);
-    }
-    close(in[0]);
-    close(out[1]);
-    stdin_ = in[1];
-    FILE* f = fdopen(out[0], "r");
-    char line[1024];
-    if (f != nullptr && std::fgets(line, sizeof line, f) != nullptr) {
-      const std::string s(line);
-      const size_t at = s.find("\"url\":\"");
-      if (s.rfind("ready ", 0) == 0 && at != std::string::npos) url_ = s.substr(at + 7, s.find('"', at + 7) - (at + 7));
-    }
-    if (f != nullptr) std::fclose(f);
-  }
-  ~FaultProxy() {
-    if (stdin_ >= 0) close(stdin_);  // EOF: the proxy exits
-    if (pid_ > 0) {
-      int status = 0;
-      if (waitpid(pid_, &status, WNOHANG) == 0) {
-        kill(pid_, SIGTERM);
-        waitpid(pid_, &status, 0);
-      }
-    }
-  }
-  const std::string& url() const { return url_; }
-
-  aws::HttpResponse Control(const std::string& method, const std::string& body = "") {
-    aws::HttpClient client(aws::Credentials{}, "us-east-1");
-    aws::HttpRequest r;
-    r.method = method;
-    r.url = url_ + "/__faults";
-    r.body = body;
-    std::vector<aws::HttpRequest> one;
-    one.push_back(std::move(r));
-    return std::move(client.Run(std::move(one)).front());
-  }
-  // A counter of the proxy's totals ("requests", "forwarded", "dropped", ...).
-  int64_t Total(const char* name) {
-    const aws::HttpResponse r = Control("GET");
-    simdjson::dom::parser parser;
-    int64_t n = -1;
-    if (parser.parse(r.body)["totals"][name].get(n)) return -1;
-    return n;
-  }
-
- private:
-  pid_t pid_ = -1;
-  int stdin_ = -1;
-  std::string url_;
-};
-
 // The first attempt of each write is applied but its answer lost (the proxy forwards it,
 // then closes the connection); the request is sent again, and that second attempt must
 // find the state the first one produced and succeed, not report the lease lost (with
 // the plain "owner and counter as read" condition, Take, Renew and Release would).
 TEST(LeaseBedTest, ARetryOfAnAppliedWriteSucceeds) {
   const aws::AwsConfig direct = BedConfig();
-  FaultProxy proxy(direct.dynamodb_endpoint);
+  awsbed::FaultProxy proxy(direct.dynamodb_endpoint);
   ASSERT_FALSE(proxy.url().empty()) << "fault proxy did not start";
-  aws::AwsConfig via_proxy = direct;
-  via_proxy.dynamodb_endpoint = proxy.url();
+  const aws::AwsConfig via_proxy = proxy.InFrontOf(direct);
   const std::string table = TableName("lost-answers");
   Worker w(via_proxy, table), check(direct, table);
   ASSERT_TRUE(w.leases.EnsureTable().ok());

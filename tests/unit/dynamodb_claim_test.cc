@@ -12,7 +12,7 @@
 #include <optional>
 #include <set>
 
-#include "aws_loopback.h"
+#include "aws_fakes.h"
 #include "dedup/dynamodb/claim_request.h"
 #include "dedup/dynamodb/dynamodb_claim_store.h"
 #include "store/aws/dynamodb_table.h"
@@ -20,9 +20,7 @@
 namespace eventlake::dynamodb {
 namespace {
 
-using ::eventlake::testing::CannedReply;
-using ::eventlake::testing::CapturedRequest;
-using ::eventlake::testing::LoopbackServer;
+using namespace ::eventlake::testing;  // the loopback server and the DynamoDB fakes' helpers (aws_fakes.h)
 using std::chrono::milliseconds;
 using ::testing::HasSubstr;
 
@@ -102,14 +100,6 @@ TEST(DynamoDbRequestTest, LongUuidIsClaimedUnderItsHash) {
   EXPECT_EQ(key.rfind("sha256:", 0), 0u);
   EXPECT_EQ(key, ClaimKey(long_uuid));
   EXPECT_NE(key, ClaimKey(long_uuid + "y"));
-}
-
-aws::HttpResponse Answer(long status, std::string body, std::string code = "") {
-  aws::HttpResponse r;
-  r.status = status;
-  r.body = std::move(body);
-  r.error_code = std::move(code);
-  return r;
 }
 
 constexpr const char* kConditionFailed =
@@ -255,13 +245,7 @@ class FakeDynamoDb {
 
   FakeDynamoDb() : server_([this](const CapturedRequest& r) { return Handle(r); }) {}
 
-  aws::AwsConfig Config() const {
-    aws::AwsConfig c;
-    c.credentials = {"AKIDEXAMPLE", "secret", ""};
-    c.region = "us-east-1";
-    c.dynamodb_endpoint = server_.Origin();
-    return c;
-  }
+  aws::AwsConfig Config() const { return LoopbackAwsConfig(&aws::AwsConfig::dynamodb_endpoint, server_.Origin()); }
   // An item as a claim writes it: its history holds its own token and `earlier` ones.
   void Seed(const std::string& uuid, const std::string& token, int64_t expires_at, std::set<std::string> earlier = {}) {
     earlier.insert(token);
@@ -298,14 +282,6 @@ class FakeDynamoDb {
   LoopbackServer& server() { return server_; }
 
  private:
-  static CannedReply Error(const std::string& type, const std::string& message = "injected") {
-    return CannedReply{400,
-                       R"({"__type":"com.amazonaws.dynamodb.v20120810#)" + type + R"(","message":")" + message + "\"}"};
-  }
-  static CannedReply ConditionFailed() {
-    return Error("ConditionalCheckFailedException", "The conditional request failed");
-  }
-
   // The item, or without uuid: what the GetItem's projection (token, expires_at, claims) returns.
   static std::string ItemJson(const std::string& uuid, const Item& item) {
     std::string out = "{";
@@ -326,29 +302,25 @@ class FakeDynamoDb {
     if (target == "DynamoDB_20120810.DescribeTable") {
       if (describe_throttle_ > 0) {
         --describe_throttle_;
-        return Error("ThrottlingException");
+        return DynamoDbError("ThrottlingException");
       }
-      if (!table_exists_) return Error("ResourceNotFoundException", "Requested resource not found");
-      const std::string status = creating_polls_ > 0 ? "CREATING" : "ACTIVE";
-      if (creating_polls_ > 0) --creating_polls_;
-      return CannedReply{
-          200,
-          R"({"Table":{"TableStatus":")" + status +
-              R"(","KeySchema":[{"AttributeName":"uuid","KeyType":"HASH"}],"AttributeDefinitions":[{"AttributeName":"uuid","AttributeType":"S"}]}})"};
+      if (!table_exists_) return DynamoDbError("ResourceNotFoundException", "Requested resource not found");
+      return DescribeTableAnswer(creating_polls_, "uuid", "S");
     }
     if (target == "DynamoDB_20120810.CreateTable") {
       ++creates_;
       table_exists_ = true;
-      return CannedReply{200, R"({"TableDescription":{"TableStatus":"CREATING"}})"};
+      return CreateTableAnswer();
     }
-    if (target == "DynamoDB_20120810.UpdateTimeToLive") return Error("UnknownOperationException", "no TTL here");
+    if (target == "DynamoDB_20120810.UpdateTimeToLive")
+      return DynamoDbError("UnknownOperationException", "no TTL here");
     const std::string op = target.substr(target.find('.') + 1);
-    if (op != "PutItem" && op != "UpdateItem" && op != "GetItem") return Error("UnknownOperationException");
-    if (!table_exists_) return Error("ResourceNotFoundException", "Requested resource not found");
-    if (auto f = fail_.find(op); f != fail_.end()) return Error(f->second);
+    if (op != "PutItem" && op != "UpdateItem" && op != "GetItem") return DynamoDbError("UnknownOperationException");
+    if (!table_exists_) return DynamoDbError("ResourceNotFoundException", "Requested resource not found");
+    if (auto f = fail_.find(op); f != fail_.end()) return DynamoDbError(f->second);
     if (throttle_ > 0) {
       --throttle_;
-      return Error("ProvisionedThroughputExceededException");
+      return DynamoDbError("ProvisionedThroughputExceededException");
     }
     simdjson::dom::parser parser;
     simdjson::dom::element doc = parser.parse(r.body);
@@ -358,14 +330,14 @@ class FakeDynamoDb {
     if (op == "GetItem") {
       ++gets_;
       if (Str(doc["ProjectionExpression"]) != "#t, #e, #h" || !bool(doc["ConsistentRead"]))
-        return Error("ValidationException");
+        return DynamoDbError("ValidationException");
       if (it == items_.end()) return CannedReply{200, "{}"};
       return CannedReply{200, "{\"Item\":" + ItemJson("", it->second) + "}"};
     }
     if (op == "PutItem") {
       ++puts_;
-      if (Str(doc["ConditionExpression"]) != "attribute_not_exists(#u)") return Error("ValidationException");
-      if (it != items_.end()) return ConditionFailed();
+      if (Str(doc["ConditionExpression"]) != "attribute_not_exists(#u)") return DynamoDbError("ValidationException");
+      if (it != items_.end()) return DynamoDbConditionFailed();
       simdjson::dom::element item = doc["Item"];
       std::set<std::string> claims;
       for (simdjson::dom::element t : item["claims"]["SS"].get_array()) claims.insert(Str(t));
@@ -373,14 +345,14 @@ class FakeDynamoDb {
       return CannedReply{200, "{}"};
     }
     ++updates_;
-    if (Str(doc["ConditionExpression"]) != "#t = :token OR #e < :wm") return Error("ValidationException");
+    if (Str(doc["ConditionExpression"]) != "#t = :token OR #e < :wm") return DynamoDbError("ValidationException");
     simdjson::dom::element values = doc["ExpressionAttributeValues"];
     const std::string token = Str(values[":token"]["S"]);
     const int64_t expires = std::stoll(Str(values[":exp"]["N"]));
     const int64_t watermark = std::stoll(Str(values[":wm"]["N"]));
     // A missing item has neither a token nor an expiry to compare: the condition fails.
     if (it == items_.end() || (it->second.token != token && !(it->second.expires_at < watermark)))
-      return ConditionFailed();
+      return DynamoDbConditionFailed();
     const std::string old = "{\"Attributes\":" + ItemJson(uuid, it->second) + "}";
     it->second.token = token;
     it->second.expires_at = expires;
@@ -404,13 +376,8 @@ class FakeDynamoDb {
   LoopbackServer server_;  // last: its threads stop before the state above goes
 };
 
-aws::HttpClientOptions Fast(size_t in_flight = 16) {
-  aws::HttpClientOptions o;
-  o.max_in_flight = in_flight;
-  o.retry = {.max_attempts = 6, .base = milliseconds(1), .cap = milliseconds(4)};
-  o.random = [] { return 0.5; };
-  return o;
-}
+// The claim store's retries: up to 6 attempts, capped at 4 ms.
+aws::HttpClientOptions Fast(size_t in_flight = 16) { return FastHttp(in_flight, 6, milliseconds(4)); }
 
 DynamoDbClaimStoreOptions StoreOptions() {
   DynamoDbClaimStoreOptions o;

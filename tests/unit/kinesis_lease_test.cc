@@ -12,7 +12,7 @@
 #include <mutex>
 #include <regex>
 
-#include "aws_loopback.h"
+#include "aws_fakes.h"
 #include "sources/kinesis/lease_item.h"
 #include "sources/kinesis/lease_observer.h"
 #include "sources/kinesis/lease_table.h"
@@ -21,9 +21,7 @@
 namespace eventlake::kinesis {
 namespace {
 
-using ::eventlake::testing::CannedReply;
-using ::eventlake::testing::CapturedRequest;
-using ::eventlake::testing::LoopbackServer;
+using namespace ::eventlake::testing;  // the loopback server and the DynamoDB fakes' helpers (aws_fakes.h)
 using std::chrono::milliseconds;
 using ::testing::ElementsAre;
 using ::testing::HasSubstr;
@@ -83,13 +81,7 @@ class FakeControlPlane {
  public:
   FakeControlPlane() : server_([this](const CapturedRequest& r) { return Handle(r); }) {}
 
-  aws::AwsConfig Config() const {
-    aws::AwsConfig c;
-    c.credentials = {"AKIDEXAMPLE", "secret", ""};
-    c.region = "us-east-1";
-    c.dynamodb_endpoint = server_.Origin();
-    return c;
-  }
+  aws::AwsConfig Config() const { return LoopbackAwsConfig(&aws::AwsConfig::dynamodb_endpoint, server_.Origin()); }
   void SetTable(bool exists, int creating_polls = 0, std::string key = "lease", std::string type = "S") {
     std::lock_guard<std::mutex> lock(mu_);
     exists_ = exists;
@@ -106,27 +98,19 @@ class FakeControlPlane {
   const LoopbackServer& server() const { return server_; }
 
  private:
-  static CannedReply Error(const std::string& type, const std::string& message) {
-    return CannedReply{400,
-                       R"({"__type":"com.amazonaws.dynamodb.v20120810#)" + type + R"(","message":")" + message + "\"}"};
-  }
   CannedReply Handle(const CapturedRequest& r) {
     const std::string target = r.Header("x-amz-target");
     std::lock_guard<std::mutex> lock(mu_);
     if (target == "DynamoDB_20120810.DescribeTable") {
-      if (!exists_) return Error("ResourceNotFoundException", "Requested resource not found");
-      const std::string status = creating_polls_ > 0 ? "CREATING" : "ACTIVE";
-      if (creating_polls_ > 0) --creating_polls_;
-      return CannedReply{200, R"({"Table":{"TableStatus":")" + status + R"(","KeySchema":[{"AttributeName":")" + key_ +
-                                  R"(","KeyType":"HASH"}],"AttributeDefinitions":[{"AttributeName":")" + key_ +
-                                  R"(","AttributeType":")" + type_ + R"("}]}})"};
+      if (!exists_) return DynamoDbError("ResourceNotFoundException", "Requested resource not found");
+      return DescribeTableAnswer(creating_polls_, key_, type_);
     }
     if (target == "DynamoDB_20120810.CreateTable") {
       exists_ = true;
-      if (create_in_use_) return Error("ResourceInUseException", "Table already exists");
-      return CannedReply{200, R"({"TableDescription":{"TableStatus":"CREATING"}})"};
+      if (create_in_use_) return DynamoDbError("ResourceInUseException", "Table already exists");
+      return CreateTableAnswer();
     }
-    return Error("UnknownOperationException", "no such operation here");
+    return DynamoDbError("UnknownOperationException", "no such operation here");
   }
 
   std::mutex mu_;
@@ -136,14 +120,6 @@ class FakeControlPlane {
   std::atomic<bool> create_in_use_{false};
   LoopbackServer server_;  // last: its threads stop before the state above goes
 };
-
-aws::HttpClientOptions Fast(size_t in_flight = 16) {
-  aws::HttpClientOptions o;
-  o.max_in_flight = in_flight;
-  o.retry = {.max_attempts = 4, .base = milliseconds(1), .cap = milliseconds(2)};
-  o.random = [] { return 0.5; };
-  return o;
-}
 
 aws::DynamoDbTableSpec Spec() {
   aws::DynamoDbTableSpec s;
@@ -157,7 +133,7 @@ aws::DynamoDbTableSpec Spec() {
 TEST(DynamoDbTableTest, MissingTableNamesTableEndpointAndFlag) {
   FakeControlPlane db;
   db.SetTable(false);
-  aws::HttpClient client(db.Config(), Fast());
+  aws::HttpClient client(db.Config(), FastHttp());
   const Status s = aws::EnsureDynamoDbTable(client, db.Config(), Spec());
   ASSERT_FALSE(s.ok());
   EXPECT_THAT(s.message(),
@@ -169,7 +145,7 @@ TEST(DynamoDbTableTest, MissingTableNamesTableEndpointAndFlag) {
 TEST(DynamoDbTableTest, CreatesPollsUntilActiveAndReportsTtl) {
   FakeControlPlane db;
   db.SetTable(false, /*creating_polls=*/2);
-  aws::HttpClient client(db.Config(), Fast());
+  aws::HttpClient client(db.Config(), FastHttp());
   aws::DynamoDbTableSpec spec = Spec();
   spec.create = true;
   spec.enable_ttl_attribute = "ttl";
@@ -191,7 +167,7 @@ TEST(DynamoDbTableTest, AnotherCreatorIsFineAndNoTtlUnlessAsked) {
   FakeControlPlane db;
   db.SetTable(false);
   db.CreateAnswersInUse();
-  aws::HttpClient client(db.Config(), Fast());
+  aws::HttpClient client(db.Config(), FastHttp());
   aws::DynamoDbTableSpec spec = Spec();
   spec.create = true;
   aws::DynamoDbTableOutcome outcome;
@@ -203,7 +179,7 @@ TEST(DynamoDbTableTest, AnotherCreatorIsFineAndNoTtlUnlessAsked) {
 TEST(DynamoDbTableTest, WrongKeyAndNeverActiveAreErrors) {
   FakeControlPlane db;
   db.SetTable(true, 0, "uuid", "S");
-  aws::HttpClient client(db.Config(), Fast());
+  aws::HttpClient client(db.Config(), FastHttp());
   Status s = aws::EnsureDynamoDbTable(client, db.Config(), Spec());
   EXPECT_THAT(s.message(), HasSubstr("has hash key 'uuid' (S); it needs hash key 'lease' of type S"));
   db.SetTable(true, 0, "lease", "N");
@@ -219,11 +195,12 @@ TEST(DynamoDbTableTest, WrongKeyAndNeverActiveAreErrors) {
 
 TEST(LeaseItemTest, KeyAndLocation) {
   EXPECT_EQ(LeaseKey("orders", "shardId-000000000001"), "orders/shardId-000000000001");
-  Result<std::string> t = ParseLeasesLocation("dynamodb://eventlake-leases");
+  Result<std::string> t = aws::ParseDynamoDbTableUrl("dynamodb://eventlake-leases", "leases");
   ASSERT_TRUE(t.ok());
   EXPECT_EQ(*t, "eventlake-leases");
-  EXPECT_THAT(ParseLeasesLocation("eventlake-leases").status().message(), HasSubstr("dynamodb://TABLE"));
-  EXPECT_THAT(ParseLeasesLocation("dynamodb://x").status().message(), HasSubstr("3 to 255"));
+  EXPECT_THAT(aws::ParseDynamoDbTableUrl("eventlake-leases", "leases").status().message(),
+              HasSubstr("leases location 'eventlake-leases' must look like dynamodb://TABLE"));
+  EXPECT_THAT(aws::ParseDynamoDbTableUrl("dynamodb://x", "leases").status().message(), HasSubstr("3 to 255"));
 }
 
 TEST(LeaseItemTest, CreateBodyLeavesEmptyFieldsOut) {
@@ -380,14 +357,6 @@ TEST(LeaseItemTest, MalformedItemsAreErrors) {
   EXPECT_THAT(error(R"({"Items":[],"LastEvaluatedKey":{"x":{"S":"y"}}})"), HasSubstr("LastEvaluatedKey"));
 }
 
-aws::HttpResponse Answer(long status, std::string body, std::string code = "") {
-  aws::HttpResponse r;
-  r.status = status;
-  r.body = std::move(body);
-  r.error_code = std::move(code);
-  return r;
-}
-
 TEST(LeaseItemTest, ConditionalAnswers) {
   EXPECT_TRUE(ReadConditionalAnswer(Answer(200, "{}"), "op").value());
   EXPECT_FALSE(
@@ -420,13 +389,7 @@ class ScriptedDynamoDb {
   using Script = std::function<CannedReply(const CapturedRequest&)>;
   ScriptedDynamoDb() : server_([this](const CapturedRequest& r) { return Handle(r); }) {}
 
-  aws::AwsConfig Config() const {
-    aws::AwsConfig c;
-    c.credentials = {"AKIDEXAMPLE", "secret", ""};
-    c.region = "us-east-1";
-    c.dynamodb_endpoint = server_.Origin();
-    return c;
-  }
+  aws::AwsConfig Config() const { return LoopbackAwsConfig(&aws::AwsConfig::dynamodb_endpoint, server_.Origin()); }
   void Answer(Script script) {
     std::lock_guard<std::mutex> lock(mu_);
     script_ = std::move(script);
@@ -442,12 +405,6 @@ class ScriptedDynamoDb {
   Script script_;
   LoopbackServer server_;  // last: its threads stop before the state above goes
 };
-
-CannedReply Error(const std::string& type, const std::string& message = "injected") {
-  return CannedReply{400,
-                     R"({"__type":"com.amazonaws.dynamodb.v20120810#)" + type + R"(","message":")" + message + "\"}"};
-}
-CannedReply ConditionFailed() { return Error("ConditionalCheckFailedException", "The conditional request failed"); }
 
 LeaseTableOptions TableOptions() {
   LeaseTableOptions o;
@@ -467,10 +424,10 @@ TEST(LeaseTableTest, EnsureTableUsesTheLeaseKey) {
   ScriptedDynamoDb db;
   db.Answer([](const CapturedRequest& r) {
     if (r.Header("x-amz-target") == "DynamoDB_20120810.DescribeTable")
-      return Error("ResourceNotFoundException", "Requested resource not found");
+      return DynamoDbError("ResourceNotFoundException", "Requested resource not found");
     return CannedReply{200, "{}"};
   });
-  aws::HttpClient client(db.Config(), Fast());
+  aws::HttpClient client(db.Config(), FastHttp());
   LeaseTable table(db.Config(), client, TableOptions());
   const Status s = table.EnsureTable();
   EXPECT_THAT(s.message(), HasSubstr("lease table: DynamoDB table 'leases' at"));
@@ -479,7 +436,7 @@ TEST(LeaseTableTest, EnsureTableUsesTheLeaseKey) {
 
 TEST(LeaseTableTest, WritesSendTheirBodiesAndUpdateTheLease) {
   ScriptedDynamoDb db;
-  aws::HttpClient client(db.Config(), Fast());
+  aws::HttpClient client(db.Config(), FastHttp());
   LeaseTable table(db.Config(), client, TableOptions());
   Lease lease = Held();
   Result<bool> r = table.RecordIntent(lease, "4950", "4960");
@@ -520,8 +477,8 @@ TEST(LeaseTableTest, WritesSendTheirBodiesAndUpdateTheLease) {
 
 TEST(LeaseTableTest, ConditionFailureIsFalseAndChangesNothing) {
   ScriptedDynamoDb db;
-  db.Answer([](const CapturedRequest&) { return ConditionFailed(); });
-  aws::HttpClient client(db.Config(), Fast());
+  db.Answer([](const CapturedRequest&) { return DynamoDbConditionFailed(); });
+  aws::HttpClient client(db.Config(), FastHttp());
   LeaseTable table(db.Config(), client, TableOptions());
   Lease lease = Held();
   for (Result<bool> r : {table.Take(lease, "w2"), table.RecordIntent(lease, "4", "5"),
@@ -536,8 +493,8 @@ TEST(LeaseTableTest, ConditionFailureIsFalseAndChangesNothing) {
 
 TEST(LeaseTableTest, OtherErrorsNameTableLeaseAndOperation) {
   ScriptedDynamoDb db;
-  db.Answer([](const CapturedRequest&) { return Error("ValidationException", "bad expression"); });
-  aws::HttpClient client(db.Config(), Fast());
+  db.Answer([](const CapturedRequest&) { return DynamoDbError("ValidationException", "bad expression"); });
+  aws::HttpClient client(db.Config(), FastHttp());
   LeaseTable table(db.Config(), client, TableOptions());
   Lease lease = Held();
   EXPECT_EQ(table.Checkpoint(lease, "5", 9, true).status().message(),
@@ -553,10 +510,10 @@ TEST(LeaseTableTest, ThrottlingIsRetriedAndCounted) {
   ScriptedDynamoDb db;
   int throttles = 2;
   db.Answer([&](const CapturedRequest&) {
-    if (throttles-- > 0) return Error("ProvisionedThroughputExceededException");
+    if (throttles-- > 0) return DynamoDbError("ProvisionedThroughputExceededException");
     return CannedReply{200, "{}"};
   });
-  aws::HttpClient client(db.Config(), Fast());
+  aws::HttpClient client(db.Config(), FastHttp());
   LeaseTable table(db.Config(), client, TableOptions());
   Lease lease = Held();
   Result<bool> r = table.RecordIntent(lease, "4", "5");
@@ -577,7 +534,7 @@ TEST(LeaseTableTest, TakeStoresWhatDynamoDbReturns) {
                             R"("epoch":{"N":"4"},"finished":{"BOOL":false},"intent_first":{"S":"5001"},)"
                             R"("intent_last":{"S":"5100"}}})"};
   });
-  aws::HttpClient client(db.Config(), Fast());
+  aws::HttpClient client(db.Config(), FastHttp());
   LeaseTable table(db.Config(), client, TableOptions());
   Lease lease = Held();
   Result<bool> r = table.Take(lease, "w2");
@@ -602,11 +559,11 @@ TEST(LeaseTableTest, RenewIsPipelinedAndAnswersEachLease) {
   db.Answer([&](const CapturedRequest& r) {
     ++arrived;
     const std::string key = KeyOf(r);
-    if (key == "orders/s1") return ConditionFailed();
-    if (key == "orders/s2") return Error("ValidationException", "nope");
+    if (key == "orders/s1") return DynamoDbConditionFailed();
+    if (key == "orders/s2") return DynamoDbError("ValidationException", "nope");
     return CannedReply{200, "{}"};
   });
-  aws::HttpClient client(db.Config(), Fast(8));
+  aws::HttpClient client(db.Config(), FastHttp(8));
   LeaseTable table(db.Config(), client, TableOptions());
   std::vector<Lease> leases(4, Held());
   for (size_t i = 0; i < leases.size(); ++i) leases[i].shard_id = "s" + std::to_string(i);
@@ -648,7 +605,7 @@ TEST(LeaseTableTest, ListFollowsEveryPageAndSortsByShard) {
       return CannedReply{200, R"({"Items":[],"LastEvaluatedKey":{"lease":{"S":"x/y"}}})"};
     return CannedReply{200, R"({"Items":[{"lease":{"S":"orders/s2"},"owner":{"S":"w"},"counter":{"N":"5"}}]})"};
   });
-  aws::HttpClient client(db.Config(), Fast());
+  aws::HttpClient client(db.Config(), FastHttp());
   LeaseTableOptions o = TableOptions();
   o.scan_page_limit = 2;
   LeaseTable table(db.Config(), client, o);
@@ -669,7 +626,7 @@ TEST(LeaseTableTest, ListFollowsEveryPageAndSortsByShard) {
 
 TEST(LeaseTableTest, CreateIsPutItemIfAbsent) {
   ScriptedDynamoDb db;
-  aws::HttpClient client(db.Config(), Fast());
+  aws::HttpClient client(db.Config(), FastHttp());
   LeaseTable table(db.Config(), client, TableOptions());
   Lease fresh;
   fresh.stream = "orders";

@@ -72,12 +72,7 @@ std::string FormatToken(const Token& token) {
 }
 
 Result<std::string> ParseDynamoDbLocation(std::string_view location) {
-  constexpr std::string_view kScheme = "dynamodb://";
-  if (location.substr(0, kScheme.size()) != kScheme)
-    return Status::Error("dedup location '" + std::string(location) + "' must look like dynamodb://TABLE");
-  const std::string_view table = location.substr(kScheme.size());
-  EL_RETURN_IF_ERROR(aws::CheckDynamoDbTableName(table));
-  return std::string(table);
+  return aws::ParseDynamoDbTableUrl(location, "dedup");
 }
 
 std::string ClaimKey(std::string_view uuid) {

@@ -53,7 +53,7 @@ std::string FormatToken(std::string_view source, std::string_view position);
 std::string FormatToken(const Token& token);
 
 // "dynamodb://TABLE" -> TABLE, checked against DynamoDB's naming rules (3-255 of
-// [A-Za-z0-9_.-]) before any I/O.
+// [A-Za-z0-9_.-]) before any I/O: aws::ParseDynamoDbTableUrl as the dedup location.
 Result<std::string> ParseDynamoDbLocation(std::string_view location);
 
 // The hash key stored for a uuid (the uuid itself, or sha256:<hex> when too long).

@@ -142,13 +142,4 @@ Result<bool> LeaseTable::Release(Lease& lease) {
   return done;
 }
 
-Result<std::string> ParseLeasesLocation(std::string_view location) {
-  constexpr std::string_view kScheme = "dynamodb://";
-  if (location.substr(0, kScheme.size()) != kScheme)
-    return Status::Error("leases location '" + std::string(location) + "' must look like dynamodb://TABLE");
-  const std::string_view table = location.substr(kScheme.size());
-  EL_RETURN_IF_ERROR(aws::CheckDynamoDbTableName(table));
-  return std::string(table);
-}
-
 }  // namespace eventlake::kinesis

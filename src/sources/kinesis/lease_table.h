@@ -84,7 +84,4 @@ class LeaseTable {
   uint64_t retries_ = 0;
 };
 
-// "dynamodb://TABLE" -> TABLE, checked against DynamoDB's naming rules before any I/O.
-Result<std::string> ParseLeasesLocation(std::string_view location);
-
 }  // namespace eventlake::kinesis

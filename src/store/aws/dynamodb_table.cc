@@ -108,6 +108,15 @@ Status CheckDynamoDbTableName(std::string_view table) {
   return Status::Ok();
 }
 
+Result<std::string> ParseDynamoDbTableUrl(std::string_view url, std::string_view what) {
+  constexpr std::string_view kScheme = "dynamodb://";
+  if (url.substr(0, kScheme.size()) != kScheme)
+    return Status::Error(std::string(what) + " location '" + std::string(url) + "' must look like dynamodb://TABLE");
+  const std::string_view table = url.substr(kScheme.size());
+  EL_RETURN_IF_ERROR(CheckDynamoDbTableName(table));
+  return std::string(table);
+}
+
 std::string DescribeTableBody(std::string_view table) { return TableField(table) + "}"; }
 
 std::string CreateTableBody(std::string_view table, std::string_view hash_key, std::string_view hash_key_type) {

@@ -52,6 +52,11 @@ HttpResponse CallDynamoDb(HttpClient& client, const AwsConfig& config, std::stri
 // DynamoDB's table naming rules: 3-255 characters of [A-Za-z0-9_.-].
 Status CheckDynamoDbTableName(std::string_view table);
 
+// "dynamodb://TABLE" -> TABLE, checked against the naming rules before any I/O. `what`
+// names the table's use in the error ("dedup" -> "dedup location '...' must look like
+// dynamodb://TABLE").
+Result<std::string> ParseDynamoDbTableUrl(std::string_view url, std::string_view what);
+
 std::string DescribeTableBody(std::string_view table);
 // Hash key only, PAY_PER_REQUEST.
 std::string CreateTableBody(std::string_view table, std::string_view hash_key, std::string_view hash_key_type);
