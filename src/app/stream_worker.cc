@@ -392,6 +392,10 @@ Status StreamWorker::Publish(ShardWork& w) {
     reader_->Release(shard);
     std::lock_guard<std::mutex> lock(keeper_->mutex());
     keeper_->Drop(shard);
+    // Finished leases are never taken again; releasing it shows in the table that nobody
+    // works on it (a refusal only means another worker took it meanwhile).
+    auto released = leases_->Release(lease);
+    if (!released.ok()) Log("could not release the finished lease of " + shard + ": " + released.status().message());
     held_.erase(shard);
     Log(shard + ": read to its end");
   }

@@ -3,7 +3,8 @@
 that checks what eventlake made of it. Needs Debian's python3-boto3 (run with /usr/bin/python3).
 
 Producer: a seeded corpus of Kinesis records (one JSON event or NDJSON) for a stream of N shards,
-put with PutRecords and ExplicitHashKey (each record lands on the shard chosen for it). It holds
+put with PutRecords and ExplicitHashKey (each record lands on the shard chosen for it; after a
+reshard, on the open shards named; put_records() puts hand-made records on any open shard). It holds
 valid events, unusual event types (partition values that must be escaped), duplicates of every
 kind (the same uuid on different shards, the same record put twice, later copies on the same shard,
 copies inside one NDJSON record, a uuid spelled with JSON escapes), invalid events of every reason,
@@ -320,34 +321,58 @@ class Corpus:
             data += b"\n"
         return data
 
-    def put(self, kinesis, stream, batch=250):
-        """PutRecords every record on its shard; returns the Expected outcome."""
-        shards = sorted(kinesis.list_shards(StreamName=stream)["Shards"],
-                        key=lambda s: int(s["HashKeyRange"]["StartingHashKey"]))
-        assert len(shards) == self.shards, f"{stream} has {len(shards)} shards, the corpus is for {self.shards}"
-        keys = []
-        for s in shards:
-            lo, hi = int(s["HashKeyRange"]["StartingHashKey"]), int(s["HashKeyRange"]["EndingHashKey"])
-            keys.append((s["ShardId"], str(lo + (hi - lo) // 2)))
-        pending = [(i, self.data_of(lines, sep, tr)) for i, (_, lines, sep, tr) in enumerate(self.records)]
-        placed = {}
-        while pending:
-            chunk, pending = pending[:batch], pending[batch:]
-            resp = kinesis.put_records(StreamName=stream, Records=[
-                {"Data": data, "PartitionKey": "pk", "ExplicitHashKey": keys[self.records[i][0]][1]}
-                for i, data in chunk])
-            retry = []
-            for (i, data), r in zip(chunk, resp["Records"]):
-                if "ErrorCode" in r:
-                    retry.append((i, data))
-                else:
-                    assert r["ShardId"] == keys[self.records[i][0]][0], (r, keys[self.records[i][0]])
-                    placed[i] = (r["ShardId"], r["SequenceNumber"])
-            pending = retry + pending
-        exp = Expected(stream)
-        for i, (_, lines, _, _) in enumerate(self.records):
-            exp.add(placed[i][0], placed[i][1], lines)
-        return exp
+    def put(self, kinesis, stream, batch=250, shard_ids=None):
+        """PutRecords every record on its shard; returns the Expected outcome. The corpus's shard i
+        is SHARD_IDS[i] (default: every shard of the stream, in hash key order; after a reshard,
+        name open shards)."""
+        if shard_ids is None:
+            ranges = shard_ranges(kinesis, stream)
+            shard_ids = sorted(ranges, key=lambda s: ranges[s][0])
+        assert len(shard_ids) == self.shards, f"{stream}: {len(shard_ids)} shards given, the corpus has {self.shards}"
+        return put_records(kinesis, stream, [(shard_ids[s], lines, sep, tr) for s, lines, sep, tr in self.records],
+                           batch)
+
+
+def shard_ranges(kinesis, stream):
+    """{shard id: (starting hash key, ending hash key, closed)} of every shard, closed ones too."""
+    out, token = {}, None
+    while True:
+        page = kinesis.list_shards(NextToken=token) if token else kinesis.list_shards(StreamName=stream)
+        for s in page["Shards"]:
+            out[s["ShardId"]] = (int(s["HashKeyRange"]["StartingHashKey"]), int(s["HashKeyRange"]["EndingHashKey"]),
+                                 "EndingSequenceNumber" in s["SequenceNumberRange"])
+        token = page.get("NextToken")
+        if not token:
+            return out
+
+
+def put_records(kinesis, stream, records, batch=250):
+    """PutRecords RECORDS [(shard id, [Line], separator, trailing newline)] in order, each with an
+    ExplicitHashKey in its shard's range (the shard must be open); returns the Expected outcome."""
+    ranges = shard_ranges(kinesis, stream)
+    keys = {}
+    for sid in {r[0] for r in records}:
+        lo, hi, closed = ranges[sid]
+        assert not closed, f"{stream}/{sid} is closed: records cannot be put on it"
+        keys[sid] = str(lo + (hi - lo) // 2)
+    pending = [(i, Corpus.data_of(lines, sep, tr)) for i, (_, lines, sep, tr) in enumerate(records)]
+    placed = {}
+    while pending:
+        chunk, pending = pending[:batch], pending[batch:]
+        resp = kinesis.put_records(StreamName=stream, Records=[
+            {"Data": data, "PartitionKey": "pk", "ExplicitHashKey": keys[records[i][0]]} for i, data in chunk])
+        retry = []
+        for (i, data), r in zip(chunk, resp["Records"]):
+            if "ErrorCode" in r:
+                retry.append((i, data))
+            else:
+                assert r["ShardId"] == records[i][0], (r, records[i][0])
+                placed[i] = (r["ShardId"], r["SequenceNumber"])
+        pending = retry + pending
+    exp = Expected(stream)
+    for i, (_, lines, _, _) in enumerate(records):
+        exp.add(placed[i][0], placed[i][1], lines)
+    return exp
 
 
 # ---------------------------------------------------------------------------------------------
@@ -360,6 +385,24 @@ class Expected:
 
     def add(self, shard, seq, lines):
         self.records.append((shard, seq, lines))
+
+    def extend(self, other):
+        """Adds the records of OTHER (put on the same stream later, e.g. after a reshard)."""
+        assert other.stream == self.stream, (other.stream, self.stream)
+        self.records += other.records
+        return self
+
+    def last_sequence(self):
+        """{shard id: the largest sequence number put on it}."""
+        out = {}
+        for s, q, _ in self.records:
+            if s not in out or int(q) > int(out[s]):
+                out[s] = q
+        return out
+
+    def valid_lines(self, shard=None):
+        """Every valid Line put (on SHARD), in put order."""
+        return [x for s, _, lines in self.records if shard is None or s == shard for x in lines if x.kind == "valid"]
 
     def to_json(self):
         return {"stream": self.stream,
