@@ -26,6 +26,8 @@ def main():
         return sum(vals) / len(vals)
 
     ddb, kin, s3 = ceiling("dynamodb-put"), ceiling("kinesis-get"), ceiling("s3-put")
+    ddb_cpu = [r["units_per_cpu_s"] for f in ("ceil-before.json", "ceil-after.json")
+               for r in json.load(open(f"{d}/{f}"))["results"] if r["name"] == "dynamodb-put" and r["units_per_cpu_s"]]
     mb = sum(sum(p["bytes"] for p in r["partitions"]) for r in reps) / 1e6
     files = sum(r["files_published"] for r in reps)
     print(f"\n## eventlake, {workers} worker(s), {tot['read']} events: {wall:.1f} s wall, "
@@ -43,6 +45,11 @@ def main():
           f"| {100 * tot['read'] / wall / kin:.0f}% | kinesalite {100 * kt / hz / wall:.0f}% |")
     print(f"| publishing (S3 PUT) | {files} objects, {mb / wall:.2f} MB/s | {s3:,.0f} x 1 MiB objects/s | "
           f"| s3rver {100 * st / hz / wall:.0f}% |")
+    if ddb_cpu and dt > 0:  # steadier on a shared machine: work per CPU-second the emulator got
+        mean = sum(ddb_cpu) / len(ddb_cpu)
+        print(f"claims per dynalite CPU-second: {claims / (dt / hz):,.0f} vs the ceiling's {mean:,.0f} puts "
+              f"({100 * claims / (dt / hz) / mean:.0f}%); requests {requests / (dt / hz):,.0f} "
+              f"({100 * requests / (dt / hz) / mean:.0f}%)")
     print("retries per worker:", [r["aws"]["retries"] for r in reps])
     print("claims per worker:", [r["aws"]["claims"] for r in reps])
     print("claim requests per worker:", [r["aws"]["claim_requests"] for r in reps])
