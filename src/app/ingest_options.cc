@@ -11,9 +11,9 @@
 
 #include "core/time_util.h"
 #include "dedup/dynamodb/claim_request.h"
-#include "store/aws/dynamodb_table.h"
 #include "encode/jsonl/jsonl_encoder.h"
 #include "encode/parquet/parquet_encoder.h"
+#include "store/aws/dynamodb_table.h"
 
 namespace eventlake {
 
@@ -24,7 +24,8 @@ void AddIngestOptions(CLI::App& sub, IngestOptions& o) {
       ->required();
   sub.add_option("--work-dir", o.work_dir,
                  "With an s3:// lake: local directory for staged files, state, lock and run reports "
-                 "(default: ./eventlake-work/BUCKET/PREFIX); keep it across runs for exactly-once");
+                 "(default: ./eventlake-work/BUCKET/PREFIX); keep it across runs for exactly-once. With --source: this "
+                 "worker's staging (default: ./eventlake-work/WORKER-ID)");
   sub.add_option("inputs", o.inputs, "NDJSON inputs, plain, gzip or zstd (detected by content); '-' or none: stdin");
   sub.add_option("--format", o.format, "Output format: json (JSON lines) | parquet")->capture_default_str();
   sub.add_option("--compression", o.compression,
@@ -33,7 +34,9 @@ void AddIngestOptions(CLI::App& sub, IngestOptions& o) {
   sub.add_option("--row-group-size", o.row_group_size, "Parquet: uncompressed bytes per row group")
       ->capture_default_str();
   sub.add_option("--page-size", o.page_size, "Parquet: uncompressed bytes per data page")->capture_default_str();
-  sub.add_option("--dedup", o.dedup, "Dedup store: rocksdb (persistent, under the lake) | memory (this run only)")
+  sub.add_option("--dedup", o.dedup,
+                 "Dedup store: rocksdb (persistent, under the lake) | memory (this run only) | dynamodb://TABLE (with "
+                 "--source kinesis://: claims shared by all workers)")
       ->capture_default_str();
   sub.add_option("--state", o.state_dir,
                  "State directory (claims, checkpoints, commit log); default LAKE/_eventlake/state");
@@ -64,7 +67,8 @@ void AddIngestOptions(CLI::App& sub, IngestOptions& o) {
       ->capture_default_str();
   sub.add_option("--threads", o.threads,
                  "Threads: 1 runs everything on one thread; N > 1 frames and validates on N-1 worker threads ahead "
-                 "of the ordered dedup/encode/commit thread; 0: one per core")
+                 "of the ordered dedup/encode/commit thread; 0: one per core. With --source the worker is one pipeline "
+                 "thread plus one renewing leases")
       ->capture_default_str();
   sub.add_option("--report", o.report_path, "Also write the JSON run report to this file");
   sub.add_option("--progress", o.progress, "Progress line on stderr: auto (when a terminal) | always | never")
