@@ -11,17 +11,15 @@
 #include <set>
 #include <thread>
 
+#include "app/claim_round.h"
 #include "app/lake_lock.h"
 #include "app/lease_keeper.h"
 #include "app/shard_work.h"
 #include "core/sync_point.h"
 #include "core/time_util.h"
-#include "decode/framer.h"
-#include "decode/validate.h"
 #include "dedup/dynamodb/dynamodb_claim_store.h"
 #include "sources/kinesis/lease_observer.h"
 #include "sources/kinesis/lease_table.h"
-#include "sources/kinesis/record_events.h"
 #include "sources/kinesis/shard_discovery.h"
 #include "sources/kinesis/shard_graph.h"
 #include "sources/kinesis/shard_reader.h"
@@ -37,24 +35,10 @@ void OnStopSignal(int) { g_stop = true; }
 
 using Clock = kinesis::SteadyClock;
 
-// An event that passed validation, waiting for its claim's answer. The strings are
-// copies: the validator's views die with its next record.
-struct PendingEvent {
-  ShardWork* shard;
-  std::string uuid, type, subtype, token;
-  int64_t seconds;
-  std::string_view object;  // in the record's data (kept alive by the read round)
-  Derived derived;
-  int64_t expires_at, watermark;
-};
-
 class StreamWorker {
  public:
   StreamWorker(const IngestOptions& o, RunReport& report)
-      : o_(o),
-        report_(report),
-        observer_(std::chrono::milliseconds(o.lease_duration_ms)),
-        validator_(ValidateOptions{o.min_created, o.max_created}) {}
+      : o_(o), report_(report), observer_(std::chrono::milliseconds(o.lease_duration_ms)) {}
 
   Status Run();
 
@@ -63,7 +47,6 @@ class StreamWorker {
   Status Tick();
   void Acquire(const kinesis::Lease& lease, const std::vector<kinesis::Lease>& all);
   void Lose(const std::string& shard_id);
-  Status Process(kinesis::ReadBatch& round);
   Status FlushDue(bool all);
   Status Publish(ShardWork& w);
   bool Done() const;
@@ -89,7 +72,6 @@ class StreamWorker {
   std::unique_ptr<kinesis::ShardGraph> graph_;
   std::unique_ptr<LakeLock> lock_;
   kinesis::LeaseObserver observer_;
-  Validator validator_;
   std::map<std::string, std::unique_ptr<ShardWork>> held_;
   std::string staging_;
   bool nothing_to_take_ = false;
@@ -97,9 +79,7 @@ class StreamWorker {
   uint64_t ticks_ = 0;
   uint64_t released_expired_iterators_ = 0;  // of shards no longer in the reader
   int failed_rounds_ = 0;
-  std::vector<PendingEvent> pending_;
-  std::vector<dynamodb::ClaimRequest> requests_;
-  std::vector<dynamodb::ClaimOutcome> outcomes_;
+  std::unique_ptr<ClaimRound> round_;
 };
 
 Status StreamWorker::Setup() {
@@ -123,6 +103,7 @@ Status StreamWorker::Setup() {
   if (!claims.ok()) return claims.status().Context("--dedup " + o_.dedup);
   claims_ = std::move(*claims);
   if (!claims_->ttl_warning().empty()) Log("note: " + claims_->ttl_warning());
+  round_ = std::make_unique<ClaimRound>(o_, *claims_);
 
   lease_http_ = std::make_unique<aws::HttpClient>(config_);
   kinesis::LeaseTableOptions lo;
@@ -254,78 +235,6 @@ void StreamWorker::Lose(const std::string& shard_id) {
   }
   ++report_.aws.leases_lost;
   Log("lost the lease of " + shard_id + " (another worker holds it now)");
-}
-
-Status StreamWorker::Process(kinesis::ReadBatch& round) {
-  const int64_t now_us = MonoMicros();
-  const int64_t wall_s = WallMicros() / 1000000;
-  pending_.clear();
-  std::string padded;
-  for (kinesis::ShardBatch& sb : round.shards) {
-    auto it = held_.find(sb.shard_id);
-    if (it == held_.end()) continue;  // released while the round was in flight
-    ShardWork& w = *it->second;
-    for (kinesis::KinesisRecord& rec : sb.records) {
-      const size_t n = rec.data.size();
-      rec.data.append(Framer::kPadding, '\0');  // simdjson reads past the end
-      const std::string_view data(rec.data.data(), n);
-      for (const kinesis::EventSlice& e : kinesis::SplitRecordEvents(data)) {
-        ++w.counts.read;
-        w.counts.input_bytes += e.bytes.size() + 1;
-        if (e.bytes.size() > o_.max_record_bytes) {
-          w.DeadLetter(Reason::kRecordTooLarge,
-                       "the event is " + std::to_string(e.bytes.size()) + " bytes; the limit is " +
-                           std::to_string(o_.max_record_bytes) + " (--max-record-size)",
-                       rec.sequence_number, e.line_index, e.bytes.substr(0, o_.max_record_bytes), e.bytes.size());
-          continue;
-        }
-        Verdict v;
-        validator_.Check(e.bytes, v);
-        if (!v.ok) {
-          w.DeadLetter(v.reason, v.detail, rec.sequence_number, e.line_index, e.bytes, e.bytes.size());
-          continue;
-        }
-        PendingEvent& p = pending_.emplace_back();
-        p.shard = &w;
-        p.uuid.assign(v.fields.uuid);
-        p.type.assign(v.fields.type);
-        p.subtype.assign(v.fields.subtype);
-        p.seconds = v.fields.seconds;
-        p.object = v.fields.object;
-        Derive(v.fields, p.derived);
-        p.token = kinesis::SourceToken(sb.shard_id, rec.sequence_number, e.line_index);
-        w.watermark = std::max(w.watermark, p.seconds);
-        p.watermark = w.watermark;
-        p.expires_at = w.watermark + o_.window_seconds;
-      }
-      w.TakeRecord(rec.sequence_number, now_us);
-    }
-    if (sb.shard_ended) w.ended = true;
-  }
-  if (pending_.empty()) return Status::Ok();
-  // Every claim of the round at once, pipelined; same uuid twice resolved in input order.
-  requests_.clear();
-  for (const PendingEvent& p : pending_) requests_.push_back({p.uuid, p.token, p.expires_at, p.watermark});
-  outcomes_.assign(requests_.size(), dynamodb::ClaimOutcome::kLost);
-  EL_RETURN_IF_ERROR(claims_->Claim(requests_, outcomes_).Context("claiming uuids in " + o_.dedup));
-  SyncPoint("stream:claimed");
-  for (size_t i = 0; i < pending_.size(); ++i) {
-    const PendingEvent& p = pending_[i];
-    if (!dynamodb::Won(outcomes_[i])) {
-      ++p.shard->counts.duplicates;
-      continue;
-    }
-    EventFields f;
-    f.uuid = p.uuid;
-    f.type = p.type;
-    f.subtype = p.subtype;
-    f.seconds = p.seconds;
-    const std::string_view dt = p.derived.datetime_view();
-    f.fraction = dt.size() > 21 ? dt.substr(20, dt.size() - 21) : std::string_view();
-    f.object = p.object;
-    p.shard->Write(f, p.derived, now_us, wall_s);
-  }
-  return Status::Ok();
 }
 
 Status StreamWorker::Publish(ShardWork& w) {
@@ -507,7 +416,10 @@ Status StreamWorker::Run() {
         } else {
           failed_rounds_ = 0;
         }
-        s = Process(round);
+        s = round_->Run(round, [this](const std::string& shard_id) -> ShardWork* {
+          auto it = held_.find(shard_id);
+          return it == held_.end() ? nullptr : it->second.get();  // released while the round was in flight
+        });
         if (!s.ok()) break;
       }
       s = FlushDue(false);
