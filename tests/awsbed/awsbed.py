@@ -28,6 +28,20 @@ def load_bed(directory):
         return json.load(f)
 
 
+def bed_env(directory):
+    """The variables `bed.sh env DIR` exports (endpoints, credentials, region), as a dict."""
+    env = {}
+    with open(os.path.join(directory, "bed.env"), encoding="utf-8") as f:
+        for line in f:
+            line = line.strip()
+            if line.startswith("export "):
+                line = line[len("export "):]
+            if "=" in line and not line.startswith("#"):
+                k, v = line.split("=", 1)
+                env[k] = v.strip("'\"")
+    return env
+
+
 def bed_pids(bed):
     return [s["pid"] for s in bed["services"].values()]
 

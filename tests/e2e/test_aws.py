@@ -107,7 +107,7 @@ class AwsModeTest(unittest.TestCase):
         bed = awsbed.start_bed(cls.bed_dir)
         try:
             cls.ep = {k: v["endpoint"] for k, v in bed["services"].items()}
-            cls.env = cls.load_env()
+            cls.env = awsbed.bed_env(cls.bed_dir)
             cls.kinesis = awsbed.client("kinesis", cls.ep["kinesis"])
             cls.ddb = awsbed.client("dynamodb", cls.ep["dynamodb"])
             cls.s3 = awsbed.client("s3", cls.ep["s3"])
@@ -119,19 +119,6 @@ class AwsModeTest(unittest.TestCase):
         except BaseException:
             awsbed.stop_bed(cls.bed_dir)
             raise
-
-    @classmethod
-    def load_env(cls):
-        env = {}
-        with open(os.path.join(cls.bed_dir, "bed.env")) as f:
-            for line in f:
-                line = line.strip()
-                if line.startswith("export "):
-                    line = line[len("export "):]
-                if "=" in line and not line.startswith("#"):
-                    k, v = line.split("=", 1)
-                    env[k] = v.strip("'\"")
-        return env
 
     @classmethod
     def tearDownClass(cls):

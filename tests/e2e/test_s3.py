@@ -26,7 +26,7 @@ class S3LakeTest(unittest.TestCase):
         cls.tmp = tempfile.mkdtemp(prefix="eventlake-s3-")
         cls.bed_dir = os.path.join(cls.tmp, "bed")
         awsbed.start_bed(cls.bed_dir)
-        cls.env = cls.load_env()
+        cls.env = awsbed.bed_env(cls.bed_dir)
         cls.s3 = awsbed.client("s3", cls.env["AWS_ENDPOINT_URL_S3"])
         cls.s3.create_bucket(Bucket=BUCKET)
         src = os.path.join(cls.tmp, "in.ndjson")
@@ -38,19 +38,6 @@ class S3LakeTest(unittest.TestCase):
             cls.expected = json.load(f)
         with open(cls.uuids) as f:
             cls.want = Counter(tuple(line.rstrip("\n").split("\t")[:3]) for line in f if line.strip())
-
-    @classmethod
-    def load_env(cls):
-        env = {}
-        with open(os.path.join(cls.bed_dir, "bed.env")) as f:
-            for line in f:
-                line = line.strip()
-                if line.startswith("export "):
-                    line = line[len("export "):]
-                if "=" in line and not line.startswith("#"):
-                    k, v = line.split("=", 1)
-                    env[k] = v.strip("'\"")
-        return env
 
     @classmethod
     def tearDownClass(cls):
